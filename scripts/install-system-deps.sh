@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Debian packages the test suite runs for real (servers are started by the tests themselves,
+# on loopback ports, never as system services). Installs only what is missing.
+set -euo pipefail
+
+need=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "missing Debian packages: ${need[*]}; install them as root: apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+else
+  SUDO=""
+fi
+echo "installing Debian packages: ${need[*]}"
+$SUDO apt-get update -qq
+# policy-rc.d keeps the packages from starting system services; the tests start their own.
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

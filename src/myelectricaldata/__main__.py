@@ -1,0 +1,5 @@
+"""Allow ``python -m myelectricaldata``."""
+
+from myelectricaldata.cli import main
+
+main()

@@ -1,0 +1,206 @@
+"""The ``myelectricaldata`` command: serve, sync, status, db upgrade."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from datetime import date
+
+import click
+
+from myelectricaldata import __version__
+from myelectricaldata.config import Settings
+from myelectricaldata.domain.errors import InvalidInput, MedError
+from myelectricaldata.domain.types import validate_pdl
+from myelectricaldata.runtime import Runtime
+from myelectricaldata.store.repo import SyncBusy
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's message names the variable; keep it, drop the trace
+        raise click.ClickException(f"invalid configuration: {exc}") from exc
+
+
+def _setup_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs full URLs at INFO; they are harmless but noisy.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class _IsoDate(click.ParamType):  # type: ignore[type-arg]
+    name = "YYYY-MM-DD"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2024-01-31", param, ctx)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="myelectricaldata")
+def main() -> None:
+    """Linky data from MyElectricalData, kept locally, served over a REST API."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Listen address (env MED_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Listen port (env MED_PORT, default 8181).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the service: API, schedules and a first sync in the background."""
+    import uvicorn
+
+    from myelectricaldata.api.app import create_app
+
+    settings = _settings()
+    _setup_logging(settings.debug)
+    runtime = Runtime.from_settings(settings)
+    if runtime.is_demo:
+        click.echo("No MED_CLIENT_SECRET set: serving DEMO data (two synthetic usage points).")
+    uvicorn.run(
+        create_app(runtime),
+        host=host or settings.med_host,
+        port=port or settings.med_port,
+        log_level="debug" if settings.debug else "info",
+    )
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr for long syncs."""
+
+    def __init__(self) -> None:
+        self._width = 0
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        bar = 30
+        filled = bar * done // total if total else bar
+        line = f"\r[{'#' * filled}{'.' * (bar - filled)}] {done}/{total} {label}"
+        pad = max(self._width - len(line), 0)
+        self._width = len(line)
+        click.echo(line + " " * pad, nl=False, err=True)
+
+    def close(self) -> None:
+        if self._width:
+            click.echo("", err=True)
+
+
+@main.command()
+@click.option("--pdl", "pdls", multiple=True, help="Only this usage point (repeatable).")
+@click.option("--from", "start", type=_IsoDate(), default=None, help="Fetch again from this day.")
+@click.option("--to", "end", type=_IsoDate(), default=None, help="Fetch again up to this day.")
+def sync(pdls: tuple[str, ...], start: date | None, end: date | None) -> None:
+    """Fetch new data (and the last 7 days again), or exactly --from..--to, into the store."""
+    settings = _settings()
+    _setup_logging(settings.debug)
+    try:
+        for pdl in pdls:
+            validate_pdl(pdl, "--pdl")
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.reason, param_hint=exc.field) from exc
+    if start and end and start > end:
+        raise click.BadParameter(f"{end} is before --from {start}", param_hint="--to")
+    runtime = Runtime.from_settings(settings)
+    progress = _ProgressBar()
+
+    async def go() -> int:
+        try:
+            report = await runtime.sync.run(
+                trigger="cli",
+                pdls=list(pdls) or None,
+                start=start,
+                end=end,
+                on_progress=progress,
+            )
+        finally:
+            progress.close()
+            await runtime.source.aclose()
+        click.echo(
+            f"sync {report.status}: {report.rows_written} rows written, {report.calls} calls"
+            + (
+                f", {report.deferred_calls} calls deferred to stay in quota"
+                if report.deferred_calls
+                else ""
+            )
+        )
+        for error in report.errors:
+            click.echo(f"  {error['scope']}: {error['error']}", err=True)
+        return {"success": 0, "partial": 3}.get(report.status, 1)
+
+    try:
+        code = asyncio.run(go())
+    except SyncBusy as exc:
+        raise click.ClickException(str(exc)) from exc
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.reason, param_hint=exc.field) from exc
+    except MedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        runtime.store.close()
+    sys.exit(code)
+
+
+@main.command()
+def status() -> None:
+    """Show usage points, the last syncs with their errors, and each stream's state."""
+    settings = _settings()
+    runtime = Runtime.from_settings(settings)
+    try:
+        st = runtime.sync.status()
+        click.echo(f"source: {st.source}{' (DEMO data)' if runtime.is_demo else ''}")
+        click.echo(f"database: {runtime.store.engine.dialect.name}")
+        if st.quota is not None:
+            click.echo(
+                f"quota: {st.quota.used}/{st.quota.limit} calls today, resets {st.quota.reset_at}"
+            )
+        click.echo("usage points:")
+        for stored in runtime.store.usage_points():
+            p = stored.point
+            option = p.pricing_option.value if p.pricing_option else "?"
+            click.echo(f"  {p.pdl} {p.name!r} {option} {p.subscribed_power_kva or '?'} kVA")
+        click.echo("last syncs:")
+        for run in st.last[:5]:
+            progress = f"{run.steps_done}/{run.steps_total}"
+            click.echo(
+                f"  #{run.id} {run.started_at:%Y-%m-%d %H:%M:%S}Z {run.trigger} {run.status} "
+                f"{progress} steps, {run.rows_written} rows"
+            )
+            for error in run.errors:
+                click.echo(f"      {error.get('scope')}: {error.get('error')}")
+        click.echo("streams:")
+        for s in st.streams:
+            ok = s.last_success_at.isoformat(timespec="seconds") if s.last_success_at else "never"
+            line = f"  {s.pdl} {s.stream}: last success {ok}"
+            if s.last_error:
+                line += f"; last error: {s.last_error}"
+            click.echo(line)
+    finally:
+        runtime.store.close()
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations (the service also does it at start)."""
+    from myelectricaldata.store.db import current_revision, make_engine, upgrade
+
+    settings = _settings()
+    engine = make_engine(settings.db_url)
+    try:
+        upgrade(engine)
+        click.echo(f"database at revision {current_revision(engine)}")
+    finally:
+        engine.dispose()

@@ -1,0 +1,93 @@
+"""The composition root: settings -> store -> source -> sync -> schedules."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from myelectricaldata.config import Settings
+from myelectricaldata.crypto import SecretBox, load_or_create_key
+from myelectricaldata.sources.base import Source
+from myelectricaldata.store.repo import Store, SyncBusy
+from myelectricaldata.sync.scheduler import Schedules, sync_minute
+from myelectricaldata.sync.service import SyncService
+
+log = logging.getLogger(__name__)
+
+
+def make_source(settings: Settings, store: Store) -> Source:
+    """Demo data when no gateway secret is set (or MED_DEMO=true), else the gateway client."""
+    if settings.use_demo:
+        from myelectricaldata.sources.demo import DemoSource
+
+        return DemoSource()
+    from myelectricaldata.sources.gateway import GatewaySource
+
+    return GatewaySource(
+        settings.med_api_url,
+        settings.med_client_secret.get_secret_value(),
+        ledger=store,
+        daily_quota=settings.med_daily_quota,
+    )
+
+
+@dataclass
+class Runtime:
+    """Everything one service process holds."""
+
+    settings: Settings
+    store: Store
+    source: Source
+    sync: SyncService
+    secrets: SecretBox
+    schedules: Schedules | None = None
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, source: Source | None = None) -> Runtime:
+        """Open and migrate the store, pick the source and build the sync service."""
+        settings.med_data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store.open(settings.db_url)
+        store.abandon_running_runs()
+        secrets = SecretBox(
+            load_or_create_key(settings.med_data_dir, settings.med_secret_key.get_secret_value())
+        )
+        source = source or make_source(settings, store)
+        sync = SyncService(store, source, quota_reserve=settings.med_quota_reserve)
+        return cls(settings, store, source, sync, secrets)
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the data shown is synthetic demo data."""
+        return self.source.origin.value == "demo"
+
+    async def start(self) -> None:
+        """Start the timetable and, when configured, a first sync in the background."""
+        if self.settings.scheduler_enabled:
+            minute = await asyncio.to_thread(sync_minute, self.store, self.settings.sync_minute)
+            self.schedules = Schedules(
+                self.sync, hour=self.settings.sync_hour, minute=minute, tz=self.settings.tz
+            )
+            self.schedules.start()
+        if self.settings.med_initial_sync:
+            try:
+                task = self.sync.start_background(trigger="startup")
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            except SyncBusy:
+                log.info("initial sync skipped: another sync is running")
+
+    async def stop(self) -> None:
+        """Stop schedules, cancel a running sync (its chunks so far stay stored), close."""
+        if self.schedules is not None:
+            self.schedules.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.source.aclose()
+        self.store.close()

@@ -1,0 +1,1 @@
+"""Sources of readings: the MyElectricalData gateway, demo data, file imports."""

@@ -1,0 +1,1 @@
+"""Local store: readings, contract history and sync bookkeeping (SQLite or PostgreSQL)."""

@@ -1,0 +1,222 @@
+"""Tables of the store. Alembic migrations under ``migrations/`` must match this module exactly.
+
+Unique keys contain no nullable column (PostgreSQL treats NULLs as distinct). Load-curve instants
+are Unix seconds (UTC) so that both engines compare and sort them exactly and cheaply. Every data
+row carries ``change_no``: the number of the write that last inserted or changed it, which
+exporters use as their checkpoint.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every engine (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store: instants must be time-zone aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _pdl() -> Column[str]:
+    return Column("pdl", String(14), primary_key=True)
+
+
+usage_points = Table(
+    "usage_points",
+    metadata,
+    _pdl(),
+    Column("name", String(200), nullable=False, default=""),
+    Column("subscribed_power_kva", Float, nullable=True),
+    Column("pricing_option", String(20), nullable=True),
+    Column("has_consumption", Boolean, nullable=False, default=True),
+    Column("has_production", Boolean, nullable=False, default=False),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("activation_date", Date, nullable=True),
+    Column("oldest_available_date", Date, nullable=True),
+    Column("origin", String(10), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+offpeak_schedules = Table(
+    "offpeak_schedules",
+    metadata,
+    _pdl(),
+    Column("valid_from", Date, primary_key=True),
+    Column("ranges", String(200), nullable=False),
+    Column("raw", String(200), nullable=False),
+)
+
+daily_energy = Table(
+    "daily_energy",
+    metadata,
+    _pdl(),
+    Column("direction", String(12), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("value_wh", BigInteger, nullable=False),
+    Column("quality", String(12), nullable=False),
+    Column("origin", String(10), nullable=False),
+    Column("change_no", BigInteger, nullable=False),
+    Index(None, "change_no"),
+)
+
+load_curve = Table(
+    "load_curve",
+    metadata,
+    _pdl(),
+    Column("direction", String(12), primary_key=True),
+    Column("start_ts", BigInteger, primary_key=True),
+    Column("interval_min", SmallInteger, nullable=False),
+    Column("avg_w", Integer, nullable=False),
+    Column("quality", String(12), nullable=False),
+    Column("origin", String(10), nullable=False),
+    Column("change_no", BigInteger, nullable=False),
+    Index(None, "change_no"),
+)
+
+max_power = Table(
+    "max_power",
+    metadata,
+    _pdl(),
+    Column("day", Date, primary_key=True),
+    Column("value_va", Integer, nullable=False),
+    Column("at_ts", BigInteger, nullable=False),
+    Column("quality", String(12), nullable=False),
+    Column("origin", String(10), nullable=False),
+    Column("change_no", BigInteger, nullable=False),
+    Index(None, "change_no"),
+)
+
+tempo_days = Table(
+    "tempo_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("color", String(5), nullable=False),
+    Column("rte_updated_at", UTCDateTime, nullable=True),
+    Column("origin", String(10), nullable=False),
+    Column("change_no", BigInteger, nullable=False),
+    Index(None, "change_no"),
+)
+
+ecowatt_days = Table(
+    "ecowatt_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("level", SmallInteger, nullable=False),
+    Column("hourly", String(24), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("generated_at", UTCDateTime, nullable=True),
+    Column("origin", String(10), nullable=False),
+    Column("change_no", BigInteger, nullable=False),
+    Index(None, "change_no"),
+)
+
+change_counter = Table(
+    "change_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("pdl", String(14), primary_key=True),
+    Column("stream", String(24), primary_key=True),
+    Column("last_attempt_at", UTCDateTime, nullable=True),
+    Column("last_success_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("last_error_at", UTCDateTime, nullable=True),
+)
+
+unavailable_ranges = Table(
+    "unavailable_ranges",
+    metadata,
+    Column("pdl", String(14), primary_key=True),
+    Column("stream", String(24), primary_key=True),
+    Column("start", Date, primary_key=True),
+    Column("end", Date, nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("trigger", String(20), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("steps_total", Integer, nullable=False, default=0),
+    Column("steps_done", Integer, nullable=False, default=0),
+    Column("rows_written", Integer, nullable=False, default=0),
+    Column("current", Text, nullable=False, default=""),
+    Column("errors", Text, nullable=False, default="[]"),
+)
+
+sync_lock = Table(
+    "sync_lock",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("holder", String(80), nullable=True),
+    Column("heartbeat_at", UTCDateTime, nullable=True),
+)
+
+gateway_calls = Table(
+    "gateway_calls",
+    metadata,
+    Column("utc_day", Date, primary_key=True),
+    Column("calls", Integer, nullable=False),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("secret", Boolean, nullable=False, default=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
