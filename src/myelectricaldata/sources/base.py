@@ -19,6 +19,9 @@ from myelectricaldata.domain.types import (
     UsagePoint,
 )
 
+#: Refusal codes that mean "before the first day the gateway serves" (activation, 3-year limit).
+TIME_BOUND_CODES = frozenset({"DATE_TOO_OLD", "ADAM-ERR0123"})
+
 
 class SourceError(MedError):
     """A source could not deliver; subclasses say why and what to do."""
@@ -46,6 +49,11 @@ class RangeUnavailable(SourceError):
         super().__init__(message)
         self.code = code
         self.available_from = available_from
+
+    @property
+    def time_bound(self) -> bool:
+        """True when the refusal is about a date bound: every older day is refused too."""
+        return self.code.upper() in TIME_BOUND_CODES
 
 
 class NoData(SourceError):

@@ -13,7 +13,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -347,15 +347,17 @@ class SyncService:
                 await step(f"skipped {chunk.label()}")
                 continue
             try:
-                result = await self._fetch_one(chunk)
-                report.calls += 1
-                report.rows_written += result.changed
+                written, calls, exhausted = await self._fetch_probing(chunk)
+                report.calls += calls
+                report.rows_written += written
                 succeeded.add(key)
                 consecutive_down = 0
+                if exhausted:
+                    # Chunks run newest first: everything older of this stream is unavailable.
+                    skip.add(key)
             except RangeUnavailable as exc:
                 report.calls += 1
                 await self._remember(chunk, exc)
-                # Chunks run newest first: everything older of this stream is unavailable too.
                 skip.add(key)
             except QuotaExhausted as exc:
                 report.status = "partial"
@@ -382,6 +384,40 @@ class SyncService:
         if failed and report.status == "success":
             report.status = "partial" if succeeded else "failed"
         return stop
+
+    async def _fetch_probing(self, chunk: Chunk) -> tuple[int, int, bool]:
+        """Fetch a chunk; when its older part is before the first day served, find that day.
+
+        Returns (rows written, calls made, whether the stream's older history is exhausted).
+        A date-bound refusal with no usable date is narrowed by halving, once: the boundary is
+        then remembered and never asked again. Other refusals (load curve not enabled) and
+        one-day chunks propagate as :class:`RangeUnavailable`.
+        """
+        try:
+            return (await self._fetch_one(chunk)).changed, 1, False
+        except RangeUnavailable as exc:
+            usable = exc.available_from
+            if usable is not None and chunk.start < usable < chunk.end:
+                await self._remember(replace(chunk, end=usable), exc)
+                written, calls, _ = await self._fetch_probing(replace(chunk, start=usable))
+                return written, calls + 1, True
+            if not exc.time_bound or chunk.days == 1:
+                raise
+            middle = chunk.start + timedelta(days=chunk.days // 2)
+            newer, older = replace(chunk, start=middle), replace(chunk, end=middle)
+            try:
+                written, calls, exhausted = await self._fetch_probing(newer)
+            except RangeUnavailable as newer_exc:
+                await self._remember(chunk, newer_exc)  # the newer half refused: all of it
+                return 0, 2, True
+            if exhausted:
+                return written, calls + 1, True
+            try:
+                more, more_calls, _ = await self._fetch_probing(older)
+            except RangeUnavailable as older_exc:
+                await self._remember(older, older_exc)
+                more, more_calls = 0, 1
+            return written + more, calls + more_calls + 1, True
 
     async def _fetch_one(self, chunk: Chunk) -> WriteResult:
         source, store, origin = self.source, self.store, self.source.origin
