@@ -1,0 +1,45 @@
+"""The demo source through the real sync path: a complete, labelled history on both engines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from myelectricaldata.domain.tempo import calendar_violations
+from myelectricaldata.domain.timeutil import today_paris
+from myelectricaldata.domain.types import Direction
+from myelectricaldata.sources.demo import DEMO_SOLAR_PDL, DEMO_TEMPO_PDL, DemoSource
+from myelectricaldata.store.repo import Store
+from myelectricaldata.sync.planner import DAILY_HISTORY_DAYS, DETAIL_HISTORY_DAYS
+from myelectricaldata.sync.service import SyncService
+
+NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
+
+
+async def test_demo_backfill_fills_three_years_daily_two_years_detail_labelled_demo(
+    store: Store,
+) -> None:
+    source = DemoSource(clock=lambda: NOW)
+    sync = SyncService(store, source, clock=lambda: NOW)
+    report = await sync.run(trigger="test")
+    assert report.status == "success", report.errors
+    today = today_paris(NOW)
+    for pdl in (DEMO_TEMPO_PDL, DEMO_SOLAR_PDL):
+        daily = store.daily(pdl, Direction.CONSUMPTION, today - timedelta(days=4000), today)
+        assert len(daily) == DAILY_HISTORY_DAYS
+        assert {r.origin for r in daily} == {"demo"}
+        minutes = store.load_curve_minutes_per_day(
+            pdl, Direction.CONSUMPTION, today - timedelta(days=DETAIL_HISTORY_DAYS), today
+        )
+        assert len(minutes) == DETAIL_HISTORY_DAYS
+    production = store.daily(DEMO_SOLAR_PDL, Direction.PRODUCTION, today - timedelta(4000), today)
+    assert len(production) == DAILY_HISTORY_DAYS
+    assert store.count_rows("daily_energy", pdl=DEMO_TEMPO_PDL, direction="production") == 0
+    stored = {p.point.pdl: p for p in store.usage_points()}
+    assert {p.origin for p in stored.values()} == {"demo"}
+    assert calendar_violations(store.tempo(today - timedelta(days=1200), today)) == []
+    assert store.ecowatt(today, today)
+
+    rows = {name: store.count_rows(name) for name in ("daily_energy", "load_curve", "max_power")}
+    again = await sync.run(trigger="test")
+    assert again.rows_written == 0
+    assert rows == {name: store.count_rows(name) for name in rows}
