@@ -122,3 +122,12 @@ def wait_until(predicate: object, timeout: float = 10.0) -> None:
             return
         time.sleep(0.02)
     raise AssertionError("condition not met in time")
+
+
+# Real servers of the exporter tests, each started once per session on a loopback port.
+pytest_plugins = [
+    "tests.servers.mosquitto",
+    "tests.servers.victoriametrics",
+    "tests.servers.influxdb",
+    "tests.servers.prometheus",
+]

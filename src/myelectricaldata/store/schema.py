@@ -220,3 +220,44 @@ settings = Table(
     Column("secret", Boolean, nullable=False, default=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+export_configs = Table(
+    "export_configs",
+    metadata,
+    Column("type", String(60), primary_key=True),
+    Column("config", Text, nullable=False),  # JSON; secret fields hold Fernet ciphertext
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+export_checkpoints = Table(
+    "export_checkpoints",
+    metadata,
+    Column("destination", String(60), primary_key=True),
+    Column("stream", String(24), primary_key=True),
+    Column("change_no", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+export_logs = Table(
+    "export_logs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("destination", String(60), nullable=False),
+    Column("trigger", String(20), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("records", Integer, nullable=False, default=0),
+    Column("records_total", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=True),
+    Index(None, "destination", "id"),
+)
+
+export_locks = Table(
+    "export_locks",
+    metadata,
+    Column("destination", String(60), primary_key=True),
+    Column("holder", String(80), nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
+)

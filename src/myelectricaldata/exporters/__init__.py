@@ -1,0 +1,1 @@
+"""Exporters: push history and state to destinations; one module per destination type."""

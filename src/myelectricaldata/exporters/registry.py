@@ -1,0 +1,176 @@
+"""The registry of destination types and their saved configurations (secrets encrypted).
+
+Built-in types are named here; installed packages add theirs under the entry-point group
+``myelectricaldata.exporters``. A type that fails to load is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+from pydantic import ValidationError
+
+from myelectricaldata.crypto import MASK, SecretBox
+from myelectricaldata.exporters.base import BaseExporter, ExporterConfig
+from myelectricaldata.store.exports import ExportRepo
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "myelectricaldata.exporters"
+#: Built-in destination types: name -> "module:Class".
+BUILTINS: dict[str, str] = {
+    "mqtt": "myelectricaldata.exporters.mqtt:MqttExporter",
+    "victoriametrics": "myelectricaldata.exporters.victoriametrics:VictoriaMetricsExporter",
+    "influxdb": "myelectricaldata.exporters.influxdb:InfluxDBExporter",
+    "prometheus": "myelectricaldata.exporters.prometheus:PrometheusExporter",
+    "webhook": "myelectricaldata.exporters.webhook:WebhookExporter",
+}
+_ENCRYPTED = "enc:"
+
+
+class UnknownExporter(LookupError):
+    """No destination type of that name is installed."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenExporter:
+    """A type that could not be loaded, and why."""
+
+    name: str
+    origin: str
+    error: str
+
+
+def _load(target: str) -> type[BaseExporter]:
+    module_name, _, attr = target.partition(":")
+    value = getattr(importlib.import_module(module_name), attr)
+    if not (isinstance(value, type) and issubclass(value, BaseExporter)):
+        raise TypeError(f"{target} is not a BaseExporter subclass")
+    if not issubclass(getattr(value, "config_model", object), ExporterConfig):
+        raise TypeError(f"{target} has no config_model deriving from ExporterConfig")
+    return value
+
+
+class Registry:
+    """Destination types by name, built-ins first, then plug-ins."""
+
+    def __init__(self, *, plugins: bool = True) -> None:
+        self.types: dict[str, type[BaseExporter]] = {}
+        self.broken: list[BrokenExporter] = []
+        for name, target in BUILTINS.items():
+            self._add(name, target, "builtin")
+        if plugins:
+            for entry in entry_points(group=ENTRY_POINT_GROUP):
+                if entry.name in self.types:
+                    self.broken.append(
+                        BrokenExporter(entry.name, entry.value, "name already taken: ignored")
+                    )
+                    continue
+                self._add(entry.name, entry.value, f"plugin {entry.value}")
+
+    def _add(self, name: str, target: str, origin: str) -> None:
+        try:
+            cls = _load(target)
+        except Exception as exc:  # a broken plug-in must never take the service down
+            log.error("exporter %s (%s) could not be loaded: %s", name, origin, exc)
+            self.broken.append(BrokenExporter(name, origin, f"{type(exc).__name__}: {exc}"))
+            return
+        self.types[name] = cls
+
+    def get(self, name: str) -> type[BaseExporter]:
+        """The class of a destination type."""
+        try:
+            return self.types[name]
+        except KeyError:
+            known = ", ".join(sorted(self.types)) or "none"
+            raise UnknownExporter(f"unknown exporter type {name!r}; installed: {known}") from None
+
+
+class ConfigStore:
+    """Loads, validates, masks and saves exporter configs.
+
+    Precedence: a config saved through the API or UI; else the environment variables; else the
+    model's defaults. Secret fields are Fernet-encrypted in the database and masked in answers.
+    """
+
+    def __init__(
+        self, registry: Registry, repo: ExportRepo, secrets: SecretBox, env: Mapping[str, str]
+    ) -> None:
+        self.registry = registry
+        self.repo = repo
+        self.secrets = secrets
+        self.env = env
+
+    def env_values(self, name: str) -> dict[str, Any] | None:
+        """What the environment says of a type (``<TYPE>_ENABLED`` plus its own variables)."""
+        model = self.registry.get(name).config_model
+        values = model.from_env(self.env) or {}
+        enabled = self.env.get(f"{name.upper()}_ENABLED")
+        if enabled is not None and enabled != "":
+            values["enabled"] = enabled
+        return values or None
+
+    def saved(self, name: str) -> bool:
+        """True when a config of this type was saved (it then wins over the environment)."""
+        return self.repo.config(name) is not None
+
+    def load(self, name: str) -> ExporterConfig:
+        """The config in force for a type."""
+        model = self.registry.get(name).config_model
+        stored = self.repo.config(name)
+        if stored is not None:
+            return model.model_validate(self._decrypt(model, stored))
+        values = self.env_values(name)
+        return model.model_validate(values or {})
+
+    def save(self, name: str, data: Mapping[str, Any]) -> ExporterConfig:
+        """Validate and save a config; a secret sent back as the mask keeps the stored value.
+
+        Raises pydantic's ``ValidationError`` (field errors) on bad input; nothing is saved then.
+        """
+        model = self.registry.get(name).config_model
+        current = self.load(name)
+        merged = dict(data)
+        for field in model.secret_fields():
+            if merged.get(field) == MASK:
+                merged[field] = getattr(current, field)
+        config = model.model_validate(merged)
+        self.repo.save_config(name, self._encrypt(config))
+        return config
+
+    def masked(self, config: ExporterConfig) -> dict[str, Any]:
+        """The config as shown in answers: every set secret replaced by the mask."""
+        shown = config.model_dump(mode="json")
+        for field in config.secret_fields():
+            if shown.get(field):
+                shown[field] = MASK
+        return shown
+
+    def _encrypt(self, config: ExporterConfig) -> dict[str, Any]:
+        data = config.model_dump(mode="json")
+        for field in config.secret_fields():
+            if data.get(field):
+                data[field] = _ENCRYPTED + self.secrets.encrypt(str(data[field]))
+        return data
+
+    def _decrypt(self, model: type[ExporterConfig], data: dict[str, Any]) -> dict[str, Any]:
+        plain = dict(data)
+        for field in model.secret_fields():
+            value = plain.get(field)
+            if isinstance(value, str) and value.startswith(_ENCRYPTED):
+                plain[field] = self.secrets.decrypt(value[len(_ENCRYPTED) :])
+        return plain
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic errors as ``{"loc", "msg", "type"}`` items, without the rejected input values
+    (which may be secrets)."""
+    return [
+        {"loc": ["body", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]}
+        for e in exc.errors()
+    ]

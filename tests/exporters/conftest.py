@@ -1,0 +1,48 @@
+"""Exporter fixtures: a store holding two years of demo data, synced once per session."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from myelectricaldata.crypto import SecretBox
+from myelectricaldata.exporters.delivery import ExportService
+from myelectricaldata.exporters.registry import ConfigStore, Registry
+from myelectricaldata.sources.demo import DemoSource
+from myelectricaldata.store.exports import ExportRepo
+from myelectricaldata.store.repo import Store
+from myelectricaldata.sync.service import SyncService
+
+#: The demo data's "now": two years of load curve back from here hold both DST changes of 2024
+#: and of 2025, and the Tempo red season is open.
+DEMO_NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """SQLite store with the demo history (3 years daily, 2 years load curve, two PDLs).
+
+    Shared by the exporter tests, which must not change its readings: a test that needs its
+    own data builds its own store. Destinations are keyed by type name, so a test starts with
+    ``ExportRepo(demo_store).reset_checkpoints(<type>)`` to export the whole history again.
+    """
+    path: Path = tmp_path_factory.mktemp("demo") / "demo.db"
+    store = Store.open(f"sqlite:///{path}")
+    source = DemoSource(clock=lambda: DEMO_NOW)
+    report = asyncio.run(SyncService(store, source, clock=lambda: DEMO_NOW).run(trigger="test"))
+    assert report.status == "success", report.errors
+    yield store
+    store.close()
+
+
+def make_export_service(store: Store, env: dict[str, str] | None = None) -> ExportService:
+    """An export service on ``store`` with the built-in registry and an in-memory key."""
+    from cryptography.fernet import Fernet
+
+    registry = Registry(plugins=False)
+    configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), env or {})
+    return ExportService(store, registry, configs, backoff_base=0.01)

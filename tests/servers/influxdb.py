@@ -1,0 +1,1 @@
+"""Session fixture for the real influxdb server (see its docstring)."""

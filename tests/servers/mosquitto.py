@@ -1,0 +1,1 @@
+"""Session fixture for the real mosquitto server (see its docstring)."""

@@ -1,0 +1,1 @@
+"""Session fixture for the real prometheus server (see its docstring)."""

@@ -1,0 +1,1 @@
+"""Session fixture for the real victoriametrics server (see its docstring)."""
