@@ -23,7 +23,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 def test_db_upgrade_creates_the_database(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
     assert result.exit_code == 0, result.output
-    assert "revision 0001" in result.output
+    assert "revision 0002" in result.output  # the newest migration
     assert (Path(env["MED_DATA_DIR"]) / "myelectricaldata.db").exists()
 
 

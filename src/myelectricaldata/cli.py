@@ -14,6 +14,7 @@ from myelectricaldata.config import Settings
 from myelectricaldata.domain.errors import InvalidInput, MedError
 from myelectricaldata.domain.types import validate_pdl
 from myelectricaldata.runtime import Runtime
+from myelectricaldata.store.exports import ExportBusy
 from myelectricaldata.store.repo import SyncBusy
 
 
@@ -185,6 +186,86 @@ def status() -> None:
             click.echo(line)
     finally:
         runtime.store.close()
+
+
+@main.group()
+def export() -> None:
+    """Exports to Home Assistant, MQTT, VictoriaMetrics, InfluxDB, webhooks..."""
+
+
+@export.command("list")
+def export_list() -> None:
+    """Every destination type, whether it is enabled, and its last run."""
+    runtime = Runtime.from_settings(_settings())
+    try:
+        service = runtime.exports
+        for name in sorted(service.registry.types):
+            config = service.configs.load(name)
+            last = service.repo.logs(name, 1)
+            seen = (
+                f"last run {last[0].status} {last[0].started_at:%Y-%m-%d %H:%M}Z, "
+                f"{last[0].records} records"
+                if last
+                else "never run"
+            )
+            state = "enabled" if config.enabled else "disabled"
+            click.echo(f"{name:16} {state:9} {seen}")
+            if last and last[0].error:
+                click.echo(f"{'':16} error: {last[0].error}")
+        for broken in service.registry.broken:
+            click.echo(f"{broken.name:16} BROKEN    {broken.origin}: {broken.error}")
+    finally:
+        runtime.store.close()
+
+
+def _export_type(runtime: Runtime, name: str) -> None:
+    if name not in runtime.exports.registry.types:
+        known = ", ".join(sorted(runtime.exports.registry.types))
+        raise click.BadParameter(f"unknown exporter {name!r}; one of: {known}", param_hint="TYPE")
+
+
+@export.command("test")
+@click.argument("name", metavar="TYPE")
+def export_test(name: str) -> None:
+    """Check that a destination answers and accepts the credentials."""
+    runtime = Runtime.from_settings(_settings())
+    try:
+        _export_type(runtime, name)
+        result = asyncio.run(runtime.exports.test(name))
+    finally:
+        runtime.store.close()
+    latency = f" ({result.latency_ms:.0f} ms)" if result.latency_ms is not None else ""
+    click.echo(f"{name}: {'OK' if result.success else 'FAILED'}{latency} {result.message}")
+    if result.error:
+        click.echo(f"  {result.error}", err=True)
+    sys.exit(0 if result.success else 1)
+
+
+@export.command("run")
+@click.argument("name", metavar="TYPE")
+@click.option("--from", "since", type=_IsoDate(), default=None, help="Send again from this day.")
+def export_run(name: str, since: date | None) -> None:
+    """Send what changed since the last run (or everything from --from) to a destination."""
+    settings = _settings()
+    _setup_logging(settings.debug)
+    runtime = Runtime.from_settings(settings)
+    progress = _ProgressBar()
+    try:
+        _export_type(runtime, name)
+
+        def show(done: int, total: int) -> None:
+            progress(done, total, "records")
+
+        log = asyncio.run(runtime.exports.run(name, trigger="cli", since=since, on_progress=show))
+    except ExportBusy as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        progress.close()
+        runtime.store.close()
+    click.echo(f"export {name} {log.status}: {log.records} records")
+    if log.error:
+        click.echo(f"  {log.error}", err=True)
+    sys.exit(0 if log.status == "success" else 1)
 
 
 @main.group()

@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from myelectricaldata.config import Settings
 from myelectricaldata.crypto import SecretBox, load_or_create_key
+from myelectricaldata.exporters.base import StateSnapshot
+from myelectricaldata.exporters.delivery import ExportService
+from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.sources.base import Source
+from myelectricaldata.store.exports import ExportBusy, ExportRepo
 from myelectricaldata.store.repo import Store, SyncBusy
 from myelectricaldata.sync.scheduler import Schedules, sync_minute
-from myelectricaldata.sync.service import SyncService
+from myelectricaldata.sync.service import SyncReport, SyncService
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,7 @@ class Runtime:
     source: Source
     sync: SyncService
     secrets: SecretBox
+    exports: ExportService
     schedules: Schedules | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -57,7 +63,51 @@ class Runtime:
         )
         source = source or make_source(settings, store)
         sync = SyncService(store, source, quota_reserve=settings.med_quota_reserve)
-        return cls(settings, store, source, sync, secrets)
+        repo = ExportRepo(store)
+        repo.abandon_running()
+        registry = Registry()
+        configs = ConfigStore(registry, repo, secrets, os.environ)
+
+        async def snapshot() -> StateSnapshot:
+            from myelectricaldata.exporters.catalogue import compute_snapshot
+
+            return await compute_snapshot(store)
+
+        exports = ExportService(store, registry, configs, snapshot)
+        runtime = cls(settings, store, source, sync, secrets, exports)
+        sync.after_run.append(runtime._export_after_sync)
+        return runtime
+
+    async def _export_after_sync(self, report: SyncReport) -> None:
+        """Every enabled destination runs after a sync, so new rows go out without a step."""
+        await self.exports.run_enabled("sync")
+
+    def reschedule_exports(self) -> None:
+        """(Re)create one interval job per enabled destination (after a config change too)."""
+        if self.schedules is None:
+            return
+        scheduler = self.schedules.scheduler
+        for job in scheduler.get_jobs():
+            if job.id.startswith("export:"):
+                job.remove()
+        for name in self.exports.enabled():
+            minutes = self.exports.configs.load(name).interval_minutes
+            if minutes > 0:
+                scheduler.add_job(
+                    self._interval_export,
+                    "interval",
+                    minutes=minutes,
+                    args=[name],
+                    id=f"export:{name}",
+                    coalesce=True,
+                    max_instances=1,
+                )
+
+    async def _interval_export(self, name: str) -> None:
+        try:
+            await self.exports.run(name, trigger="interval")
+        except ExportBusy:
+            log.info("interval export %s skipped: already running", name)
 
     @property
     def is_demo(self) -> bool:
@@ -72,6 +122,7 @@ class Runtime:
                 self.sync, hour=self.settings.sync_hour, minute=minute, tz=self.settings.tz
             )
             self.schedules.start()
+            await asyncio.to_thread(self.reschedule_exports)
         if self.settings.med_initial_sync:
             try:
                 task = self.sync.start_background(trigger="startup")
@@ -84,6 +135,9 @@ class Runtime:
         """Stop schedules, cancel a running sync (its chunks so far stay stored), close."""
         if self.schedules is not None:
             self.schedules.stop()
+        background = self.sync.background_task
+        if background is not None and not background.done():
+            self._tasks.add(background)
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):

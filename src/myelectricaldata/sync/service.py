@@ -12,7 +12,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -114,6 +114,13 @@ class SyncService:
         self._lock = asyncio.Lock()
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._task: asyncio.Task[SyncReport] | None = None
+        #: Awaited after every run that wrote rows (exports hook in here); errors are logged.
+        self.after_run: list[Callable[[SyncReport], Awaitable[None]]] = []
+
+    @property
+    def background_task(self) -> asyncio.Task[SyncReport] | None:
+        """The run started by :meth:`start_background`, if any."""
+        return self._task
 
     @property
     def running(self) -> bool:
@@ -175,6 +182,12 @@ class SyncService:
                 report = SyncReport(run_id)
                 try:
                     await self._run(report, pdls, start, end, on_progress)
+                except asyncio.CancelledError:
+                    # The service is stopping: what was stored stays, the next run resumes.
+                    report.status = "interrupted"
+                    report.fail("run", "stopped before the end; the next run continues")
+                    await self._db(self.store.finish_run, run_id, report.status, report.errors)
+                    raise
                 except Exception as exc:  # the run record must say why, whatever happened
                     report.status = "failed"
                     report.fail("run", exc)
@@ -189,9 +202,15 @@ class SyncService:
                     report.calls,
                     len(report.errors),
                 )
-                return report
             finally:
                 await self._db(self.store.release_sync_lock, self._holder)
+        if report.status != "failed":
+            for hook in self.after_run:
+                try:
+                    await hook(report)
+                except Exception:
+                    log.exception("a post-sync step failed")
+        return report
 
     # -- the run -------------------------------------------------------------------------------
 
