@@ -1,0 +1,101 @@
+"""The exporter API: types, configs with masked secrets, validation, test, run, logs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from myelectricaldata.api import create_app
+from myelectricaldata.runtime import Runtime
+from myelectricaldata.sources.demo import DemoSource
+from tests.api.conftest import SECRET, fill, fixed_clock, make_settings
+from tests.exporters.test_delivery import MemoryExporter
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
+    source = DemoSource(clock=fixed_clock)
+    rt = Runtime.from_settings(make_settings(tmp_path), source=source)
+    await fill(rt, source)
+    rt.exports.registry.types["memory"] = MemoryExporter
+    MemoryExporter.received.clear()
+    MemoryExporter.refuse = 0
+    yield rt
+    rt.store.close()
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime, clock=fixed_clock)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+async def test_types_list_schemas_with_secret_fields(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/api/export/types")).json()
+    memory = next(t for t in body["data"] if t["type"] == "memory")
+    assert memory["secret_fields"] == ["token"]
+    assert memory["schema"]["properties"]["token"]["secret"] is True
+    assert "broken" in body
+
+
+async def test_put_masks_secrets_and_keeps_them_on_mask(client: httpx.AsyncClient) -> None:
+    saved = await client.put("/api/export/configs/memory", json={"enabled": True, "token": "t0k"})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["config"]["token"] == "********"
+    assert saved.json()["origin"] == "saved"
+    again = await client.put(
+        "/api/export/configs/memory", json={"enabled": True, "token": "********"}
+    )
+    assert again.status_code == 200
+    listing = (await client.get("/api/export/configs")).text
+    assert "t0k" not in listing and SECRET not in listing
+    one = (await client.get("/api/export/configs/memory")).json()
+    assert one["config"]["token"] == "********"
+
+
+async def test_invalid_config_is_422_with_field_errors_and_nothing_saved(
+    client: httpx.AsyncClient,
+) -> None:
+    bad = await client.put(
+        "/api/export/configs/memory", json={"interval_minutes": -5, "token": "zz-secret"}
+    )
+    assert bad.status_code == 422
+    assert [e["loc"] for e in bad.json()["detail"]] == [["body", "interval_minutes"]]
+    assert "zz-secret" not in bad.text
+    unknown = await client.put("/api/export/configs/memory", json={"colour": "red"})
+    assert unknown.status_code == 422
+    assert (await client.get("/api/export/configs/memory")).json()["origin"] == "default"
+
+
+async def test_unknown_type_is_404(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/export/configs/nope")).status_code == 404
+    assert (await client.post("/api/export/nope/run")).status_code == 404
+
+
+async def test_connection_test_answers(client: httpx.AsyncClient) -> None:
+    result = await client.post("/api/export/configs/memory/test")
+    assert result.status_code == 200
+    assert result.json()["success"] is True
+
+
+async def test_run_returns_at_once_and_logs_show_progress(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    await client.put("/api/export/configs/memory", json={"enabled": True})
+    started = await client.post("/api/export/memory/run")
+    assert started.status_code == 202
+    for _ in range(200):
+        logs = (await client.get("/api/export/logs", params={"type": "memory"})).json()["data"]
+        if logs and logs[0]["status"] != "running":
+            break
+        await asyncio.sleep(0.05)
+    assert logs[0]["status"] == "success"
+    assert logs[0]["records"] == logs[0]["records_total"] > 0
+    bad = await client.post("/api/export/memory/run", params={"from": "2024-02-30"})
+    assert bad.status_code == 422
