@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
@@ -472,7 +472,10 @@ class Store:
         while True:
             params = self._params(pdl=pdl, direction=direction.value, low=low, high=high)
             with self.engine.connect() as conn:
-                rows = [tuple(r) for r in conn.exec_driver_sql(sql, params).all()]
+                cursor = conn.exec_driver_sql(sql, params).cursor
+                assert cursor is not None
+                # Both drivers return a list of plain tuples.
+                rows = cast(list[tuple[int, int, int, str]], cursor.fetchall())
             if not rows:
                 return
             yield rows
