@@ -11,6 +11,7 @@ from typing import Any
 
 from myelectricaldata.config import Settings
 from myelectricaldata.crypto import SecretBox, load_or_create_key
+from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.exporters.base import StateSnapshot
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.registry import ConfigStore, Registry
@@ -37,6 +38,20 @@ def make_source(settings: Settings, store: Store) -> Source:
         ledger=store,
         daily_quota=settings.med_daily_quota,
     )
+
+
+PRICES_KEY = "tariff.prices"
+
+
+def saved_prices(store: Store) -> TariffPrices:
+    """The tariff prices saved by the user, else the documented defaults."""
+    saved = store.get_setting(PRICES_KEY)
+    return TariffPrices.model_validate_json(saved[0]) if saved else TariffPrices()
+
+
+def save_prices(store: Store, prices: TariffPrices) -> None:
+    """Save the tariff prices the measures and costs use."""
+    store.put_setting(PRICES_KEY, prices.model_dump_json())
 
 
 @dataclass
@@ -71,7 +86,8 @@ class Runtime:
         async def snapshot() -> StateSnapshot:
             from myelectricaldata.exporters.catalogue import compute_snapshot
 
-            return await compute_snapshot(store)
+            prices = await asyncio.to_thread(saved_prices, store)
+            return await compute_snapshot(store, prices=prices)
 
         exports = ExportService(store, registry, configs, snapshot)
         runtime = cls(settings, store, source, sync, secrets, exports)

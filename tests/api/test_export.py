@@ -99,3 +99,15 @@ async def test_run_returns_at_once_and_logs_show_progress(
     assert logs[0]["records"] == logs[0]["records_total"] > 0
     bad = await client.post("/api/export/memory/run", params={"from": "2024-02-30"})
     assert bad.status_code == 422
+
+
+async def test_tariff_prices_saved_validated_and_used(client: httpx.AsyncClient) -> None:
+    first = (await client.get("/api/settings/tariff")).json()
+    assert first["saved"] is False and first["data"]["base_eur_kwh"] > 0
+    saved = await client.put("/api/settings/tariff", json={"base_eur_kwh": 0.25})
+    assert saved.status_code == 200
+    assert saved.json()["saved"] is True and saved.json()["data"]["base_eur_kwh"] == 0.25
+    bad = await client.put("/api/settings/tariff", json={"hp_eur_kwh": -1})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "hp_eur_kwh"]
+    assert (await client.get("/api/settings/tariff")).json()["data"]["base_eur_kwh"] == 0.25

@@ -15,7 +15,15 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from myelectricaldata import __version__
 from myelectricaldata.api.params import invalid, now_utc
-from myelectricaldata.api.routes import export, grid, health, readings, sync, usage_points
+from myelectricaldata.api.routes import (
+    export,
+    grid,
+    health,
+    readings,
+    settings,
+    sync,
+    usage_points,
+)
 from myelectricaldata.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -98,6 +106,6 @@ def create_app(runtime: Runtime, *, clock: Callable[[], datetime] | None = None)
 
     app.add_exception_handler(InvalidInput, invalid_input)
     _offline_docs(app)
-    for module in (readings, usage_points, grid, sync, export, health):
+    for module in (readings, usage_points, grid, sync, export, settings, health):
         app.include_router(module.router)
     return app
