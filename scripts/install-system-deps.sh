@@ -5,6 +5,8 @@ set -euo pipefail
 
 need=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+[ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+command -v prometheus >/dev/null || need+=(prometheus)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

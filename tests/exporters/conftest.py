@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from myelectricaldata.crypto import SecretBox
+from myelectricaldata.exporters.base import StateSnapshot
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.sources.demo import DemoSource
@@ -39,10 +41,19 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     store.close()
 
 
+#: One key for the whole session: services built on the shared store read each other's secrets.
+_KEY = Fernet.generate_key()
+
+
 def make_export_service(store: Store, env: dict[str, str] | None = None) -> ExportService:
-    """An export service on ``store`` with the built-in registry and an in-memory key."""
-    from cryptography.fernet import Fernet
+    """An export service on ``store`` with the built-in registry, the catalogue's snapshot for
+    state exporters (at :data:`DEMO_NOW`) and the session's key."""
+    from myelectricaldata.exporters.catalogue import compute_snapshot
 
     registry = Registry(plugins=False)
-    configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), env or {})
-    return ExportService(store, registry, configs, backoff_base=0.01)
+    configs = ConfigStore(registry, ExportRepo(store), SecretBox(_KEY), env or {})
+
+    async def snapshot() -> StateSnapshot:
+        return await compute_snapshot(store, now=DEMO_NOW)
+
+    return ExportService(store, registry, configs, snapshot, backoff_base=0.01)

@@ -25,6 +25,7 @@ from myelectricaldata.api.routes import (
     usage_points,
 )
 from myelectricaldata.domain.errors import InvalidInput
+from myelectricaldata.exporters import prometheus
 
 if TYPE_CHECKING:
     from myelectricaldata.runtime import Runtime
@@ -108,4 +109,5 @@ def create_app(runtime: Runtime, *, clock: Callable[[], datetime] | None = None)
     _offline_docs(app)
     for module in (readings, usage_points, grid, sync, export, settings, health):
         app.include_router(module.router)
+    app.include_router(prometheus.router)
     return app

@@ -104,6 +104,8 @@ class ExportResult:
     success: bool
     records_exported: int = 0
     error: str | None = None
+    #: False when trying again can't help (bad credentials, a 4xx): the run stops at once.
+    retryable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

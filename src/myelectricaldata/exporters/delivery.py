@@ -100,8 +100,10 @@ def _series(stream: ExportStream, rows: Iterable[tuple[Any, ...]]) -> list[Energ
             )
     elif stream in (ExportStream.CONSUMPTION_DETAIL, ExportStream.PRODUCTION_DETAIL):
         for _, _, start_ts, minutes, avg_w, quality in rows:
-            start = from_epoch(start_ts).astimezone(PARIS)
-            end = start + timedelta(minutes=minutes)
+            instant = from_epoch(start_ts)
+            start = instant.astimezone(PARIS)
+            # Add real minutes to the instant, not to the wall clock (DST days).
+            end = (instant + timedelta(minutes=minutes)).astimezone(PARIS)
             points.append(EnergyPoint(start, end, avg_w * minutes / 60, quality, avg_w=avg_w))
     else:
         for _, _, day, value_va, at_ts, quality in rows:
@@ -343,6 +345,12 @@ class ExportService:
                 if not result.success:
                     failures.append(result.error or "refused")
                     still.append(item)
+                    if not result.retryable:
+                        raise ExportFailed(
+                            f"{batch.stream.value}: {result.error or 'refused'} (not retried: "
+                            "the destination refused it for good; fix the cause, the next run "
+                            "resumes from here)"
+                        )
             if not still:
                 return attempt
             if attempt >= ATTEMPTS:

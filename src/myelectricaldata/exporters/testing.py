@@ -53,9 +53,8 @@ def sample_points(days: int = 2, start: date = date(2024, 10, 26)) -> list[Energ
     while instant < last.astimezone(UTC):
         watts = 200 + (int(instant.timestamp()) // 1800) % 37 * 50
         local = instant.astimezone(PARIS)
-        points.append(
-            EnergyPoint(local, local + timedelta(minutes=30), watts / 2, "BRUT", avg_w=watts)
-        )
+        end = (instant + timedelta(minutes=30)).astimezone(PARIS)
+        points.append(EnergyPoint(local, end, watts / 2, "BRUT", avg_w=watts))
         instant += timedelta(minutes=30)
     return points
 
