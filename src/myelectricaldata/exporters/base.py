@@ -12,9 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from myelectricaldata.store.repo import Store
 
 from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay, UsagePoint
 
@@ -201,6 +204,9 @@ class BaseExporter(ABC):
 
     def __init__(self, config: ExporterConfig) -> None:
         self.config = config
+        #: Read access to the store, set by the export service before a run, for exporters
+        #: whose destination needs more than the changed rows (Home Assistant's running sums).
+        self.store: Store | None = None
 
     @abstractmethod
     async def test_connection(self) -> ConnectionTestResult:

@@ -200,7 +200,9 @@ class ExportService:
     def exporter(self, name: str, config: ExporterConfig | None = None) -> BaseExporter:
         """An exporter of a type with its config in force (or the one given)."""
         cls = self.registry.get(name)
-        return cls(config or self.configs.load(name))
+        exporter = cls(config or self.configs.load(name))
+        exporter.store = self.store
+        return exporter
 
     def enabled(self) -> list[str]:
         """Types whose config in force is enabled."""
