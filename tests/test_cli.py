@@ -78,3 +78,34 @@ def test_gateway_outage_shows_the_reason_and_keeps_data(env: dict[str, str]) -> 
         assert fake.secret not in status.output
     finally:
         fake.reset()
+
+
+def test_env_only_start_exports_after_sync_and_export_commands(env: dict[str, str]) -> None:
+    """Only environment variables: a sync exports the demo history; list/test/run report it."""
+    from tests.fakes.webhook_receiver import WebhookReceiver
+
+    receiver = WebhookReceiver().start()
+    try:
+        env = env | {
+            "WEBHOOK_ENABLED": "true",
+            "WEBHOOK_URL": receiver.url,
+            "WEBHOOK_SECRET": receiver.secret,
+        }
+        runner = CliRunner()
+        result = runner.invoke(main, ["sync", "--pdl", "09999000000002"], env=env)
+        assert result.exit_code == 0, result.output + result.stderr
+        production = receiver.points("production", "09999000000002", "load_curve")
+        assert len(production) > 17_000  # two years of half-hours, sent with no other step
+        listing = runner.invoke(main, ["export", "list"], env=env)
+        assert "webhook" in listing.output and "enabled" in listing.output
+        assert "last run success" in listing.output
+        assert receiver.secret not in listing.output
+        tested = runner.invoke(main, ["export", "test", "webhook"], env=env)
+        assert tested.exit_code == 0, tested.output + tested.stderr
+        again = runner.invoke(main, ["export", "run", "webhook"], env=env)
+        assert again.exit_code == 0, again.output + again.stderr
+        assert "export webhook success: 0 records" in again.output
+        unknown = runner.invoke(main, ["export", "run", "nope"], env=env)
+        assert unknown.exit_code == 2 and "unknown exporter" in unknown.output + unknown.stderr
+    finally:
+        receiver.stop()
