@@ -7,6 +7,10 @@ need=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v prometheus >/dev/null || need+=(prometheus)
+command -v victoria-metrics >/dev/null || need+=(victoria-metrics)
+command -v influxd >/dev/null || need+=(influxdb)
+# The web UI's end-to-end tests drive Debian's Chromium (Playwright never downloads a browser).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -433,7 +433,11 @@ class Store:
             for d in days
         ]
         columns = ("day", "level", "hourly", "message", "generated_at", "origin")
-        return self._upsert(t.ecowatt_days, columns, rows, ("level", "hourly", "message"))
+        # A new publication of a day counts as a change even with the same levels, so that a
+        # forecast day is sent again as it comes within reach of destinations that refuse
+        # far-future samples (VictoriaMetrics drops samples more than two days ahead).
+        compare = ("level", "hourly", "message", "generated_at")
+        return self._upsert(t.ecowatt_days, columns, rows, compare)
 
     def daily(self, pdl: str, direction: Direction, start: date, end: date) -> list[StoredDaily]:
         """Daily values for ``start`` to ``end``, both inclusive, by day."""
