@@ -34,6 +34,7 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-test system-deps
+	bash scripts/install-homeassistant.sh
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -11,6 +11,9 @@ command -v victoria-metrics >/dev/null || need+=(victoria-metrics)
 command -v influxd >/dev/null || need+=(influxdb)
 # The web UI's end-to-end tests drive Debian's Chromium (Playwright never downloads a browser).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The Home Assistant smoke test publishes with mosquitto_pub and lists sockets with ss.
+command -v mosquitto_pub >/dev/null || need+=(mosquitto-clients)
+command -v ss >/dev/null || need+=(iproute2)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -130,4 +130,5 @@ pytest_plugins = [
     "tests.servers.victoriametrics",
     "tests.servers.influxdb",
     "tests.servers.prometheus",
+    "tests.servers.homeassistant",
 ]
