@@ -54,25 +54,98 @@ def main() -> None:
     """Linky data from MyElectricalData, kept locally, served over a REST API."""
 
 
+def _with_saved(settings: Settings) -> Settings:
+    """``settings`` with what the web UI saved in the database (it wins over the environment)."""
+    from myelectricaldata.config import apply_saved
+    from myelectricaldata.crypto import SecretBox, load_or_create_key
+    from myelectricaldata.store.repo import Store
+
+    settings.med_data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(settings.db_url)
+    try:
+        key = load_or_create_key(settings.med_data_dir, settings.med_secret_key.get_secret_value())
+        return apply_saved(settings, store, SecretBox(key))
+    finally:
+        store.close()
+
+
 @main.command()
 @click.option("--host", default=None, help="Listen address (env MED_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Listen port (env MED_PORT, default 8181).")
 def serve(host: str | None, port: int | None) -> None:
-    """Run the service: API, schedules and a first sync in the background."""
+    """Run the service: web UI, API, schedules and a first sync in the background.
+
+    Beyond loopback (any --host but 127.0.0.0/8 and ::1) it needs a UI password and an API
+    token, and refuses to start without them.
+    """
     import uvicorn
 
     from myelectricaldata.api.app import create_app
+    from myelectricaldata.api.security import AccessNotConfigured
 
     settings = _settings()
     _setup_logging(settings.debug)
+    # The access rule follows the address really bound, so --host goes into the settings.
+    settings = _with_saved(
+        settings.model_copy(
+            update={"med_host": host or settings.med_host, "med_port": port or settings.med_port}
+        )
+    )
     runtime = Runtime.from_settings(settings)
+    try:
+        app = create_app(runtime)
+    except AccessNotConfigured as exc:
+        runtime.store.close()
+        raise click.ClickException(str(exc)) from None
     if runtime.is_demo:
         click.echo("No MED_CLIENT_SECRET set: serving DEMO data (two synthetic usage points).")
     uvicorn.run(
-        create_app(runtime),
-        host=host or settings.med_host,
-        port=port or settings.med_port,
+        app,
+        host=settings.med_host,
+        port=settings.med_port,
         log_level="debug" if settings.debug else "info",
+    )
+
+
+@main.command()
+def password() -> None:
+    """Set the web UI password (stored as an scrypt hash; MED_UI_PASSWORD wins when set)."""
+    from myelectricaldata.api.security import save_password
+    from myelectricaldata.store.repo import Store
+
+    settings = _settings()
+    chosen = click.prompt("New UI password", hide_input=True, confirmation_prompt=True)
+    if len(chosen) < 8:
+        raise click.ClickException("choose a password of at least 8 characters")
+    settings.med_data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(settings.db_url)
+    try:
+        save_password(store, chosen)
+    finally:
+        store.close()
+    click.echo("UI password saved (hashed). Restart the service to use it.")
+
+
+@main.command()
+def token() -> None:
+    """Create a new API token for the write routes, print it once, store only its digest."""
+    from myelectricaldata.api.security import new_token, save_token
+    from myelectricaldata.store.repo import Store
+
+    settings = _settings()
+    value = new_token()
+    settings.med_data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(settings.db_url)
+    try:
+        save_token(store, value)
+    finally:
+        store.close()
+    click.echo(value)
+    click.echo(
+        "API token created (only its digest is stored: keep it now). Send it as "
+        "'Authorization: Bearer <token>'; restart the service to use it. "
+        "MED_API_TOKEN wins when set.",
+        err=True,
     )
 
 
@@ -110,7 +183,7 @@ def sync(pdls: tuple[str, ...], start: date | None, end: date | None) -> None:
         raise click.BadParameter(exc.reason, param_hint=exc.field) from exc
     if start and end and start > end:
         raise click.BadParameter(f"{end} is before --from {start}", param_hint="--to")
-    runtime = Runtime.from_settings(settings)
+    runtime = Runtime.from_settings(_with_saved(settings))
     progress = _ProgressBar()
 
     async def go() -> int:
@@ -153,7 +226,7 @@ def sync(pdls: tuple[str, ...], start: date | None, end: date | None) -> None:
 @main.command()
 def status() -> None:
     """Show usage points, the last syncs with their errors, and each stream's state."""
-    settings = _settings()
+    settings = _with_saved(_settings())
     runtime = Runtime.from_settings(settings)
     try:
         st = runtime.sync.status()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from myelectricaldata.store.db import sqlite_url
+
+if TYPE_CHECKING:
+    from myelectricaldata.crypto import SecretBox
+    from myelectricaldata.store.repo import Store
 
 DEFAULT_API_URL = "https://www.v2.myelectricaldata.fr/api"
 
@@ -28,6 +33,20 @@ class Settings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in the data dir.")
     med_host: str = Field("127.0.0.1", description="Address the service listens on.")
     med_port: int = Field(8181, ge=1, le=65535, description="Port the service listens on.")
+    med_ui_password: SecretStr = Field(
+        SecretStr(""),
+        description="Password of the web UI when listening beyond loopback (hashed in memory; "
+        "or store a hash with `myelectricaldata password`).",
+    )
+    med_api_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token of the API's write routes when listening beyond loopback "
+        "(or create one with `myelectricaldata token`).",
+    )
+    med_protect_reads: bool = Field(
+        False,
+        description="Beyond loopback, also require the token (or a UI session) for GET routes.",
+    )
     med_secret_key: SecretStr = Field(
         SecretStr(""), description="Fernet key for secrets at rest; default: a key file."
     )
@@ -63,3 +82,31 @@ class Settings(BaseSettings):
         if self.med_demo is not None:
             return self.med_demo
         return not self.med_client_secret.get_secret_value()
+
+
+#: Settings-table keys of what the web UI's settings page saves (they win over the environment).
+SAVED_CLIENT_ID = "gateway.client_id"
+SAVED_CLIENT_SECRET = "gateway.client_secret"  # encrypted with the SecretBox
+SAVED_DEMO = "gateway.demo"  # "true" / "false"; absent: decided by the secret
+SAVED_SYNC_HOUR = "sync.hour"
+
+
+def apply_saved(settings: Settings, store: Store, box: SecretBox) -> Settings:
+    """``settings`` with what the web UI saved in the database applied over the environment.
+
+    Read once at start: the source and the timetable are built from the result, so a change
+    saved from the UI takes effect at the next start of the service.
+    """
+    update: dict[str, Any] = {}
+    saved = store.settings("gateway.") | store.settings("sync.")
+    # An empty saved value means "cleared in the UI": the environment applies again.
+    if saved.get(SAVED_CLIENT_ID, ("",))[0]:
+        update["med_client_id"] = saved[SAVED_CLIENT_ID][0]
+    if saved.get(SAVED_CLIENT_SECRET, ("",))[0]:
+        value, secret = saved[SAVED_CLIENT_SECRET]
+        update["med_client_secret"] = SecretStr(box.decrypt(value) if secret else value)
+    if SAVED_DEMO in saved:
+        update["med_demo"] = saved[SAVED_DEMO][0] == "true"
+    if SAVED_SYNC_HOUR in saved:
+        update["sync_hour"] = int(saved[SAVED_SYNC_HOUR][0])
+    return settings.model_copy(update=update) if update else settings

@@ -14,6 +14,7 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from myelectricaldata import __version__
+from myelectricaldata.api import security
 from myelectricaldata.api.params import invalid, now_utc
 from myelectricaldata.api.routes import (
     export,
@@ -110,4 +111,10 @@ def create_app(runtime: Runtime, *, clock: Callable[[], datetime] | None = None)
     for module in (readings, usage_points, grid, sync, export, settings, health):
         app.include_router(module.router)
     app.include_router(prometheus.router)
+    # Last: the UI is mounted at "/" and would shadow any route added after it; the access
+    # rule wraps everything (API, docs, metrics, UI).
+    security.install(app, runtime.settings, runtime.store)
+    from myelectricaldata.ui import mount_ui
+
+    mount_ui(app, runtime)
     return app

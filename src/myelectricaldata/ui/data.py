@@ -1,0 +1,484 @@
+"""What the pages show, read from the store with the same calls as the REST API.
+
+Synchronous functions: pages run them in a worker thread (``asyncio.to_thread``) so that the
+event loop keeps serving other browsers. Numbers are the store's rows, exactly as the API gives
+them; only the load-curve chart of a long range is down-sampled (LTTB), for the view.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from myelectricaldata.domain.offpeak import OffpeakHistory, parse_offpeak
+from myelectricaldata.domain.tariffs import DaySplit, TariffPrices, split_rows_by_day
+from myelectricaldata.domain.tempo import DAY_START_HOUR, HC_START_HOUR
+from myelectricaldata.domain.timeutil import PARIS, local_midnight
+from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
+from myelectricaldata.exporters.catalogue import CostBreakdown, Pdl, Series
+from myelectricaldata.store.repo import Store, StoredDaily, StoredMaxPower, StoredUsagePoint
+
+PERIOD_KINDS = ("day", "week", "month", "year", "custom")
+#: Longest custom range (the API's CSV/XLSX limit for a load curve: ten years).
+MAX_CUSTOM_DAYS = 3660
+#: Points of a load-curve chart beyond which it is down-sampled for the view.
+CHART_POINTS = 2000
+#: Widest window (days) whose HC/HP and Tempo shading is drawn (one area per range per day).
+SHADING_MAX_DAYS = 62
+#: Default off-peak hours for the HC/HP comparison of a contract that has none.
+DEFAULT_OFFPEAK = "HC (22H00-6H00)"
+
+
+# -- periods -------------------------------------------------------------------------------------
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    first = date(index // 12, index % 12 + 1, 1)
+    return first.replace(day=min(day.day, _month_end(first).day))
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Local days ``start`` to ``end`` (both inclusive, like the API) of a kind of period."""
+
+    kind: str
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        """Number of days."""
+        return (self.end - self.start).days + 1
+
+    def shifted(self, step: int) -> Period:
+        """The previous (``-1``) or next (``+1``) period of the same kind."""
+        if self.kind == "day":
+            return period_of("day", self.start + timedelta(days=step))
+        if self.kind == "week":
+            return period_of("week", self.start + timedelta(days=7 * step))
+        if self.kind == "month":
+            return period_of("month", _add_months(self.start, step))
+        if self.kind == "year":
+            return period_of("year", self.start.replace(year=self.start.year + step))
+        length = timedelta(days=self.days * step)
+        return Period("custom", self.start + length, self.end + length)
+
+    def query(self, pdl: str) -> dict[str, str]:
+        """URL parameters that open this period again."""
+        return {
+            "pdl": pdl,
+            "period": self.kind,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }
+
+
+def period_of(kind: str, day: date) -> Period:
+    """The calendar period of ``kind`` that contains ``day`` (weeks start on Monday)."""
+    if kind == "week":
+        monday = day - timedelta(days=day.weekday())
+        return Period("week", monday, monday + timedelta(days=6))
+    if kind == "month":
+        return Period("month", day.replace(day=1), _month_end(day))
+    if kind == "year":
+        return Period("year", date(day.year, 1, 1), date(day.year, 12, 31))
+    return Period("day", day, day)
+
+
+def parse_date(text: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` parameter, ``None`` when absent or not a date."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def resolve_period(
+    kind: str | None, start: date | None, end: date | None, anchor: date, default: str = "month"
+) -> Period:
+    """The period a page shows from its URL parameters; ``anchor`` is the newest stored day."""
+    chosen = kind if kind in PERIOD_KINDS else default
+    if chosen != "custom":
+        return period_of(chosen, start or anchor)
+    last = end or anchor
+    first = start or last - timedelta(days=29)
+    if first > last:
+        first, last = last, first
+    if (last - first).days + 1 > MAX_CUSTOM_DAYS:
+        first = last - timedelta(days=MAX_CUSTOM_DAYS - 1)
+    return Period("custom", first, last)
+
+
+def newest_day(store: Store, pdl: str, direction: Direction, today: date) -> date:
+    """The newest stored day up to yesterday (what "yesterday" means everywhere), else
+    yesterday."""
+    yesterday = today - timedelta(days=1)
+    latest = store.latest_day("daily_energy", pdl=pdl, direction=direction.value)
+    return min(latest, yesterday) if latest else yesterday
+
+
+# -- daily and max power -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyData:
+    """Daily values and max power of a period, as the API returns them."""
+
+    daily: list[StoredDaily]
+    max_power: list[StoredMaxPower]
+    subscribed_kva: float | None
+
+    @property
+    def total_wh(self) -> int | None:
+        """Sum of ``value_wh`` over the period, ``None`` without any value."""
+        return sum(r.value_wh for r in self.daily) if self.daily else None
+
+    @property
+    def peak(self) -> StoredMaxPower | None:
+        """The highest daily maximum power of the period."""
+        return max(self.max_power, key=lambda r: r.value_va) if self.max_power else None
+
+
+def energy_data(
+    store: Store, point: StoredUsagePoint, direction: Direction, period: Period
+) -> EnergyData:
+    """Daily rows (and, for consumption, max power) of ``period``."""
+    pdl = point.point.pdl
+    daily = store.daily(pdl, direction, period.start, period.end)
+    peaks = (
+        store.max_power(pdl, period.start, period.end) if direction is Direction.CONSUMPTION else []
+    )
+    return EnergyData(daily, peaks, point.point.subscribed_power_kva)
+
+
+# -- load curve ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """Load-curve points ready for a chart: ``[epoch ms, W]`` pairs, maybe down-sampled."""
+
+    points: list[list[int]]
+    total: int  # points in the store for the range
+    low_ms: int  # start of the range (local midnight of the first day)
+    high_ms: int  # end of the range (local midnight after the last day)
+
+    @property
+    def downsampled(self) -> bool:
+        """True when the chart shows fewer points than the store holds."""
+        return len(self.points) < self.total
+
+
+def curve_rows(
+    store: Store, pdl: str, direction: Direction, first: date, last: date
+) -> list[tuple[int, int, int, str]]:
+    """Raw ``(start_ts, interval_min, avg_w, quality)`` rows of the local days first..last."""
+    return [
+        row
+        for batch in store.iter_load_curve_rows(
+            pdl, direction, local_midnight(first), local_midnight(last + timedelta(days=1))
+        )
+        for row in batch
+    ]
+
+
+def lttb(points: Sequence[Sequence[int]], threshold: int) -> list[list[int]]:
+    """Largest-Triangle-Three-Buckets: ``threshold`` points that keep the curve's shape."""
+    count = len(points)
+    if threshold >= count or threshold < 3:
+        return [list(p) for p in points]
+    sampled = [list(points[0])]
+    every = (count - 2) / (threshold - 2)
+    chosen = 0
+    for i in range(threshold - 2):
+        # Average of the next bucket: the third corner of the triangles of this bucket.
+        next_low = int((i + 1) * every) + 1
+        next_high = min(int((i + 2) * every) + 1, count)
+        span = max(next_high - next_low, 1)
+        avg_x = sum(points[j][0] for j in range(next_low, next_high)) / span
+        avg_y = sum(points[j][1] for j in range(next_low, next_high)) / span
+        low = int(i * every) + 1
+        high = int((i + 1) * every) + 1
+        ax, ay = points[chosen][0], points[chosen][1]
+        best, best_area = low, -1.0
+        for j in range(low, high):
+            area = abs((ax - avg_x) * (points[j][1] - ay) - (ax - points[j][0]) * (avg_y - ay))
+            if area > best_area:
+                best, best_area = j, area
+        sampled.append(list(points[best]))
+        chosen = best
+    sampled.append(list(points[-1]))
+    return sampled
+
+
+def curve_for_chart(
+    store: Store,
+    pdl: str,
+    direction: Direction,
+    first: date,
+    last: date,
+    *,
+    window: tuple[int, int] | None = None,
+    limit: int = CHART_POINTS,
+) -> Curve:
+    """The load curve of first..last for a chart: every point when they fit in ``limit``,
+    else LTTB down-sampled; with ``window`` (epoch ms), full detail inside it and the
+    down-sampled overview outside, so that zooming shows every point of the zoomed span."""
+    rows = curve_rows(store, pdl, direction, first, last)
+    full = [[ts * 1000, avg_w] for ts, _, avg_w, _ in rows]
+    low_ms = int(local_midnight(first).timestamp() * 1000)
+    high_ms = int(local_midnight(last + timedelta(days=1)).timestamp() * 1000)
+    if len(full) <= limit:
+        return Curve(full, len(full), low_ms, high_ms)
+    overview = lttb(full, limit)
+    if window is None:
+        return Curve(overview, len(full), low_ms, high_ms)
+    w_low, w_high = window
+    inside = [p for p in full if w_low <= p[0] <= w_high]
+    if len(inside) > limit * 2:
+        # Still too wide for every point: a finer overview of the window itself.
+        inside = lttb(inside, limit)
+    merged = [p for p in overview if p[0] < w_low] + inside + [p for p in overview if p[0] > w_high]
+    return Curve(merged, len(full), low_ms, high_ms)
+
+
+def _ms(day: date, minute_of_day: int) -> int:
+    wall = datetime(day.year, day.month, day.day, tzinfo=PARIS) + timedelta(minutes=minute_of_day)
+    # Wall-clock arithmetic then re-localise: 22:00 stays 22:00 on a DST day.
+    local = datetime(wall.year, wall.month, wall.day, wall.hour, wall.minute, tzinfo=PARIS)
+    return int(local.timestamp() * 1000)
+
+
+def shading(
+    point: StoredUsagePoint, tempo: dict[date, TempoColor], first: date, last: date
+) -> list[list[dict[str, Any]]]:
+    """ECharts ``markArea`` data: off-peak hours of each day (with the schedule in force THAT
+    day) and, on a Tempo contract, the colour of each Tempo day (06:00 to 06:00)."""
+    from myelectricaldata.ui.layout import TEMPO_BACKGROUNDS
+
+    areas: list[list[dict[str, Any]]] = []
+    if (last - first).days + 1 > SHADING_MAX_DAYS:
+        return areas
+    option = point.point.pricing_option
+    history = point.offpeak_history
+    day = first - timedelta(days=1)
+    while day <= last:
+        following = day + timedelta(days=1)
+        if option is PricingOption.TEMPO:
+            color = tempo.get(day)
+            if color is not None:
+                areas.append(
+                    [
+                        {
+                            "xAxis": _ms(day, DAY_START_HOUR * 60),
+                            "itemStyle": {"color": TEMPO_BACKGROUNDS[color.value]},
+                        },
+                        {"xAxis": _ms(following, DAY_START_HOUR * 60)},
+                    ]
+                )
+            # Tempo off-peak is 22:00-06:00 whatever the contract says.
+            areas.append(
+                [
+                    {
+                        "xAxis": _ms(day, HC_START_HOUR * 60),
+                        "itemStyle": {"color": "rgba(90,90,90,0.14)"},
+                    },
+                    {"xAxis": _ms(following, DAY_START_HOUR * 60)},
+                ]
+            )
+        elif option in (PricingOption.HC_HP, PricingOption.HC_WEEKEND):
+            schedule = history.at(day)
+            weekend = option is PricingOption.HC_WEEKEND and day.weekday() >= 5
+            if weekend:
+                spans = [(0, 1440)]
+            elif schedule is None:
+                spans = []
+            else:
+                spans = [
+                    (r.start_min, r.end_min if r.end_min > r.start_min else r.end_min + 1440)
+                    for r in schedule.ranges
+                ]
+            for start_min, end_min in spans:
+                end_day, end_minute = (
+                    (following, end_min - 1440) if end_min > 1440 else (day, end_min)
+                )
+                areas.append(
+                    [
+                        {
+                            "xAxis": _ms(day, start_min),
+                            "itemStyle": {"color": "rgba(90,90,90,0.14)"},
+                        },
+                        {
+                            "xAxis": _ms(end_day, end_minute)
+                            if end_minute < 1440
+                            else _ms(following, 0)
+                        },
+                    ]
+                )
+        day = following
+    return areas
+
+
+def tempo_map(store: Store, first: date, last: date) -> dict[date, TempoColor]:
+    """Tempo colours of the days first..last (unknown days absent)."""
+    return {d.day: d.color for d in store.tempo(first, last)}
+
+
+# -- costs ---------------------------------------------------------------------------------------
+
+
+def cost_model(
+    store: Store,
+    point: StoredUsagePoint,
+    prices: TariffPrices,
+    first: date,
+    last: date,
+    *,
+    option: PricingOption | None = None,
+    rows: list[tuple[int, int, int, str]] | None = None,
+) -> Pdl:
+    """The catalogue's cost model of one PDL over first..last, for the contract's option or
+    ``option`` (a comparison: an HC/HP schedule is assumed when the contract has none)."""
+    stored = point
+    if option is not None and option is not point.point.pricing_option:
+        versions = point.offpeak_versions
+        if option in (PricingOption.HC_HP, PricingOption.HC_WEEKEND) and not versions:
+            versions = ((date(1970, 1, 1), parse_offpeak(DEFAULT_OFFPEAK)),)
+        stored = dataclasses.replace(
+            point,
+            point=dataclasses.replace(point.point, pricing_option=option),
+            offpeak_versions=versions,
+        )
+    pdl = point.point.pdl
+    daily = {r.day: r for r in store.daily(pdl, Direction.CONSUMPTION, first, last)}
+    tempo = tempo_map(store, first - timedelta(days=1), last + timedelta(days=1))
+    if rows is None:
+        rows = curve_rows(store, pdl, Direction.CONSUMPTION, first, last)
+    split: dict[date, DaySplit] = split_rows_by_day(
+        rows, stored.point.pricing_option, OffpeakHistory(list(stored.offpeak_versions)), tempo
+    )
+    return Pdl(
+        stored,
+        prices,
+        Series(daily, max(daily) if daily else None),
+        Series({}, None),
+        {},
+        split,
+        tempo,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DayCost:
+    """Cost of one local day."""
+
+    day: date
+    energy_eur: float
+    subscription_eur: float
+    estimated: bool
+    missing: bool
+    wh_by_tag: dict[str, float]
+
+
+def day_costs(model: Pdl, first: date, last: date) -> list[DayCost]:
+    """Cost of each day of first..last (days without any value are flagged ``missing``)."""
+    from myelectricaldata.domain.tariffs import subscription_share
+
+    result = []
+    day = first
+    while day <= last:
+        eur, estimated, missing = model.day_cost(day)
+        split = model.split.get(day)
+        result.append(
+            DayCost(
+                day,
+                eur,
+                subscription_share(model.prices, day, day),
+                estimated,
+                missing,
+                dict(split.wh) if split else {},
+            )
+        )
+        day += timedelta(days=1)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Cost of the same consumption under Base, HC/HP and Tempo."""
+
+    start: date
+    end: date
+    totals: dict[str, CostBreakdown]
+
+
+def compare_options(
+    store: Store, point: StoredUsagePoint, prices: TariffPrices, as_of: date
+) -> Comparison:
+    """The last 12 months up to ``as_of`` priced with each option on the PDL's own load curve."""
+    first = _add_months(as_of, -12) + timedelta(days=1)
+    rows = curve_rows(store, point.point.pdl, Direction.CONSUMPTION, first, as_of)
+    totals = {}
+    for option in (PricingOption.BASE, PricingOption.HC_HP, PricingOption.TEMPO):
+        model = cost_model(store, point, prices, first, as_of, option=option, rows=rows)
+        totals[option.value] = model.cost(first, as_of)
+    return Comparison(first, as_of, totals)
+
+
+# -- balance -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """Consumption against production over a period."""
+
+    consumption: dict[date, int]
+    production: dict[date, int]
+    self_wh: float | None  # min(consumption, production) per interval, summed
+    curve_production_wh: float  # production of the intervals behind ``self_wh``
+    curve_days: int
+
+    @property
+    def self_rate(self) -> float | None:
+        """Share of the production used on the spot, %."""
+        if self.self_wh is None or not self.curve_production_wh:
+            return None
+        return self.self_wh / self.curve_production_wh * 100
+
+
+def balance(store: Store, pdl: str, first: date, last: date) -> Balance:
+    """Daily consumption and production of first..last, and the self-consumption estimate."""
+    cons = {r.day: r.value_wh for r in store.daily(pdl, Direction.CONSUMPTION, first, last)}
+    prod = {r.day: r.value_wh for r in store.daily(pdl, Direction.PRODUCTION, first, last)}
+    c_rows = {
+        ts: (minutes, w)
+        for ts, minutes, w, _ in curve_rows(store, pdl, Direction.CONSUMPTION, first, last)
+    }
+    self_wh = 0.0
+    produced = 0.0
+    days: set[date] = set()
+    for ts, minutes, w, _ in curve_rows(store, pdl, Direction.PRODUCTION, first, last):
+        match = c_rows.get(ts)
+        if match is None or match[0] != minutes:
+            continue
+        p_wh = w * minutes / 60
+        self_wh += min(match[1] * minutes / 60, p_wh)
+        produced += p_wh
+        days.add(datetime.fromtimestamp(ts, PARIS).date())
+    return Balance(cons, prod, self_wh if days else None, produced, len(days))
+
+
+def months_of(days: Iterable[date]) -> list[date]:
+    """First days of the months ``days`` touch, in order."""
+    return sorted({d.replace(day=1) for d in days})

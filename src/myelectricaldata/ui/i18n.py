@@ -1,0 +1,453 @@
+"""French and English texts of the web UI, and number/date formatting in each language.
+
+French is the default. The choice is kept per browser in the ``med_lang`` cookie (the switch in
+the header writes it; ``?lang=en`` on any page does too), so it survives restarts and needs no
+server-side storage.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final, Literal
+
+Lang = Literal["fr", "en"]
+LANGS: Final[tuple[Lang, ...]] = ("fr", "en")
+DEFAULT_LANG: Final[Lang] = "fr"
+#: Cookie holding the language (shared with the login page of the access control).
+LANG_COOKIE: Final = "med_lang"
+THEME_COOKIE: Final = "med_theme"
+
+# key: (French, English)
+TEXTS: Final[dict[str, tuple[str, str]]] = {
+    # shell
+    "app.title": ("MyElectricalData", "MyElectricalData"),
+    "nav.dashboard": ("Tableau de bord", "Dashboard"),
+    "nav.consumption": ("Consommation (kWh)", "Consumption (kWh)"),
+    "nav.cost": ("Consommation (€)", "Consumption (€)"),
+    "nav.production": ("Production", "Production"),
+    "nav.balance": ("Bilan", "Balance"),
+    "nav.tempo": ("Tempo", "Tempo"),
+    "nav.ecowatt": ("EcoWatt", "EcoWatt"),
+    "nav.exporter": ("Exporter", "Exports"),
+    "nav.settings": ("Paramètres", "Settings"),
+    "nav.api_docs": ("Documentation de l'API", "API documentation"),
+    "shell.demo": ("Données de démonstration", "Demo data"),
+    "shell.dark": ("Thème sombre", "Dark theme"),
+    "shell.light": ("Thème clair", "Light theme"),
+    "shell.other_lang": ("English", "Français"),
+    "shell.logout": ("Se déconnecter", "Sign out"),
+    "common.unknown": ("inconnu", "unknown"),
+    "common.none": ("—", "—"),
+    "common.no_data": ("Aucune donnée pour cette période.", "No data for this period."),
+    "common.no_pdl": (
+        "Aucun point de livraison connu : lancez une synchronisation depuis le tableau de bord.",
+        "No usage point known yet: start a sync from the dashboard.",
+    ),
+    "common.save": ("Enregistrer", "Save"),
+    "common.saved": ("Enregistré.", "Saved."),
+    "common.error": ("Erreur", "Error"),
+    "common.date": ("Date", "Date"),
+    "common.quality": ("Qualité", "Quality"),
+    "common.total": ("Total", "Total"),
+    "common.days": ("jours", "days"),
+    "common.rounding": (
+        "kWh = Wh ÷ 1000, arrondi au centième ; les fichiers contiennent les valeurs exactes "
+        "de l'API (Wh).",
+        "kWh = Wh ÷ 1000, rounded to the hundredth; the files hold the API's exact values (Wh).",
+    ),
+    # period picker
+    "period.day": ("Jour", "Day"),
+    "period.week": ("Semaine", "Week"),
+    "period.month": ("Mois", "Month"),
+    "period.year": ("Année", "Year"),
+    "period.custom": ("Personnalisée", "Custom"),
+    "period.start": ("Début", "Start"),
+    "period.end": ("Fin (incluse)", "End (inclusive)"),
+    "period.apply": ("Afficher", "Show"),
+    "period.prev": ("Période précédente", "Previous period"),
+    "period.next": ("Période suivante", "Next period"),
+    "period.pdl": ("Point de livraison", "Usage point"),
+    "period.range": ("du {start} au {end}", "from {start} to {end}"),
+    # dashboard
+    "dash.yesterday": ("Hier", "Yesterday"),
+    "dash.month": ("Ce mois-ci", "This month"),
+    "dash.year": ("Cette année", "This year"),
+    "dash.vs_last_year": ("vs l'an dernier", "vs last year"),
+    "dash.production_yesterday": ("Production hier", "Production yesterday"),
+    "dash.cost_month": ("Coût du mois", "Cost this month"),
+    "dash.max_power": ("Puissance max hier", "Max power yesterday"),
+    "dash.subscribed": ("souscrite", "subscribed"),
+    "dash.last_sync": ("Dernière synchro", "Last sync"),
+    "dash.never": ("jamais", "never"),
+    "dash.sync": ("Synchroniser", "Sync now"),
+    "dash.sync_running": ("Synchronisation en cours…", "Sync running…"),
+    "dash.sync_busy": ("Une synchronisation est déjà en cours.", "A sync is already running."),
+    "dash.quota": ("Quota de la passerelle", "Gateway quota"),
+    "dash.quota_left": (
+        "{remaining} appels restants sur {limit} aujourd'hui",
+        "{remaining} calls left of {limit} today",
+    ),
+    "dash.quota_demo": ("sans quota (démo)", "no quota (demo)"),
+    "dash.consent_ok": ("Consentement actif", "Consent active"),
+    "dash.consent_off": ("Point inactif ou consentement expiré", "Inactive point or consent ended"),
+    "dash.stream_errors": ("Erreurs de la dernière synchro", "Errors of the last sync"),
+    "dash.option": ("Option", "Pricing option"),
+    "status.running": ("en cours", "running"),
+    "status.success": ("réussie", "success"),
+    "status.partial": ("partielle", "partial"),
+    "status.failed": ("échouée", "failed"),
+    "status.interrupted": ("interrompue", "interrupted"),
+    # energy pages
+    "energy.daily": ("Énergie par jour (kWh)", "Energy per day (kWh)"),
+    "energy.load_curve": ("Courbe de charge (W)", "Load curve (W)"),
+    "energy.load_curve_hint": (
+        "Zones grisées : heures creuses du contrat en vigueur ce jour-là ; fonds colorés : "
+        "jours Tempo. Zoomez pour le détail à 30 minutes.",
+        "Grey areas: off-peak hours of the contract in force that day; coloured backgrounds: "
+        "Tempo days. Zoom in for the 30-minute detail.",
+    ),
+    "energy.downsampled": (
+        "{shown} points affichés sur {total} (réduction LTTB) : zoomez pour tout voir.",
+        "{shown} of {total} points shown (LTTB down-sampling): zoom in for every point.",
+    ),
+    "energy.no_curve": (
+        "Pas de courbe de charge pour cette période.",
+        "No load curve for this period.",
+    ),
+    "energy.max_power": ("Puissance maximale (VA)", "Maximum power (VA)"),
+    "energy.subscribed": ("Puissance souscrite", "Subscribed power"),
+    "energy.table": ("Détail par jour", "Day by day"),
+    "energy.total": ("Total de la période", "Period total"),
+    "energy.days_with_data": ("Jours avec valeur", "Days with a value"),
+    "energy.peak": ("Pic de puissance", "Power peak"),
+    "energy.export": ("Exporter", "Export"),
+    "energy.csv": ("CSV", "CSV"),
+    "energy.xlsx": ("Excel", "Excel"),
+    "kind.consumption_daily": ("Consommation par jour", "Daily consumption"),
+    "kind.production_daily": ("Production par jour", "Daily production"),
+    "kind.consumption_detail": ("Courbe de charge", "Load curve"),
+    "kind.production_detail": ("Courbe de production", "Production curve"),
+    "kind.max_power": ("Puissance maximale", "Maximum power"),
+    "energy.no_production": (
+        "Ce point de livraison ne produit pas d'énergie.",
+        "This usage point has no production.",
+    ),
+    "series.energy": ("Énergie", "Energy"),
+    "series.power": ("Puissance", "Power"),
+    "series.offpeak": ("Heures creuses", "Off-peak hours"),
+    # cost
+    "cost.title": ("Coût de la période", "Cost of the period"),
+    "cost.energy": ("Énergie", "Energy"),
+    "cost.subscription": ("Abonnement", "Subscription"),
+    "cost.total": ("Total", "Total"),
+    "cost.estimated": (
+        "{days} jour(s) sans courbe de charge complète, estimés au prix heures pleines.",
+        "{days} day(s) without a complete load curve, estimated at the peak price.",
+    ),
+    "cost.compare": (
+        "Comparaison des options sur les 12 derniers mois",
+        "Options compared over the last 12 months",
+    ),
+    "cost.compare_hint": (
+        "Votre propre courbe de charge du {start} au {end}, découpée selon chaque option, "
+        "avec les prix des Paramètres (même abonnement pour les trois).",
+        "Your own load curve from {start} to {end}, split for each option, with the prices "
+        "of the Settings (same subscription for all three).",
+    ),
+    "cost.current_option": ("option actuelle", "current option"),
+    "cost.per_day": ("Coût par jour (€)", "Cost per day (€)"),
+    "cost.per_month": ("Coût par mois (€)", "Cost per month (€)"),
+    "cost.prices": ("Prix utilisés (TTC)", "Prices used (incl. tax)"),
+    "opt.BASE": ("Base", "Base"),
+    "opt.HC_HP": ("Heures creuses", "Off-peak (HC/HP)"),
+    "opt.TEMPO": ("Tempo", "Tempo"),
+    "tag.base": ("Base", "Base"),
+    "tag.hc": ("Heures creuses", "Off-peak"),
+    "tag.hp": ("Heures pleines", "Peak"),
+    "tag.bluehc": ("Bleu HC", "Blue off-peak"),
+    "tag.bluehp": ("Bleu HP", "Blue peak"),
+    "tag.whitehc": ("Blanc HC", "White off-peak"),
+    "tag.whitehp": ("Blanc HP", "White peak"),
+    "tag.redhc": ("Rouge HC", "Red off-peak"),
+    "tag.redhp": ("Rouge HP", "Red peak"),
+    "tag.unclassified": ("Non classé", "Unclassified"),
+    # balance
+    "balance.title": ("Consommation et production", "Consumption and production"),
+    "balance.consumption": ("Consommation", "Consumption"),
+    "balance.production": ("Production", "Production"),
+    "balance.self": ("Autoconsommation estimée", "Estimated self-consumption"),
+    "balance.self_rate": ("Taux d'autoconsommation", "Self-consumption rate"),
+    "balance.self_hint": (
+        "Estimée intervalle par intervalle sur les courbes de charge (min(consommation, "
+        "production)) : seulement les jours où les deux courbes existent.",
+        "Estimated interval by interval on the load curves (min(consumption, production)): "
+        "only on days where both curves exist.",
+    ),
+    "balance.no_curves": (
+        "Pas de courbes de charge sur la période : autoconsommation inconnue.",
+        "No load curves in the period: self-consumption unknown.",
+    ),
+    "balance.net": ("Solde (production − consommation)", "Net (production − consumption)"),
+    # tempo
+    "tempo.season": ("Saison {label}", "Season {label}"),
+    "tempo.today": ("Aujourd'hui", "Today"),
+    "tempo.tomorrow": ("Demain", "Tomorrow"),
+    "tempo.unknown": (
+        "pas encore publié (vers 10 h 40 – 11 h)",
+        "not published yet (around 10:40-11:00)",
+    ),
+    "tempo.remaining": ("Jours restants", "Days left"),
+    "tempo.BLUE": ("Bleu", "Blue"),
+    "tempo.WHITE": ("Blanc", "White"),
+    "tempo.RED": ("Rouge", "Red"),
+    "tempo.hint": (
+        "Un jour Tempo va de 6 h à 6 h le lendemain ; HC de 22 h à 6 h.",
+        "A Tempo day runs from 06:00 to 06:00 the next day; off-peak 22:00-06:00.",
+    ),
+    "tempo.prev": ("Saison précédente", "Previous season"),
+    "tempo.next": ("Saison suivante", "Next season"),
+    # ecowatt
+    "ecowatt.title": ("Signal EcoWatt", "EcoWatt signal"),
+    "ecowatt.hint": (
+        "Niveau du jour : 1 vert, 2 orange, 3 rouge. Heures : 0 vert et bas carbone, 1 vert, "
+        "2 orange, 3 rouge. Publié vers 17 h (le vendredi vers 12 h 15).",
+        "Day level: 1 green, 2 orange, 3 red. Hours: 0 green and low carbon, 1 green, "
+        "2 orange, 3 red. Published around 17:00 (Friday around 12:15).",
+    ),
+    "ecowatt.none": (
+        "Aucun signal EcoWatt connu à partir d'aujourd'hui.",
+        "No EcoWatt signal known from today on.",
+    ),
+    "ecowatt.level": ("Niveau {level}", "Level {level}"),
+    "ecowatt.unknown_day": ("non publié", "not published"),
+    # exporter
+    "exp.enabled": ("Activé", "Enabled"),
+    "exp.interval": (
+        "Intervalle (minutes, 0 : après chaque synchro)",
+        "Interval (minutes, 0: after each sync)",
+    ),
+    "exp.save": ("Enregistrer", "Save"),
+    "exp.test": ("Tester la connexion", "Test the connection"),
+    "exp.run": ("Exporter maintenant", "Export now"),
+    "exp.history": ("Historique des exports", "Export history"),
+    "exp.testing": ("Test en cours…", "Testing…"),
+    "exp.test_ok": ("Connexion réussie", "Connection OK"),
+    "exp.test_failed": ("Échec de la connexion", "Connection failed"),
+    "exp.running": (
+        "Export en cours : {records} / {total} enregistrements",
+        "Export running: {records} / {total} records",
+    ),
+    "exp.done": (
+        "Export {status} : {records} enregistrements",
+        "Export {status}: {records} records",
+    ),
+    "exp.busy": (
+        "Un export de cette destination est déjà en cours.",
+        "This destination is already exporting.",
+    ),
+    "exp.secret_kept": (
+        "Laisser ******** pour garder le secret enregistré.",
+        "Leave ******** to keep the stored secret.",
+    ),
+    "exp.origin": ("Configuration : {origin}", "Configuration: {origin}"),
+    "exp.origin.saved": ("enregistrée", "saved"),
+    "exp.origin.env": ("variables d'environnement", "environment variables"),
+    "exp.origin.default": ("par défaut", "defaults"),
+    "exp.invalid": ("Champs invalides", "Invalid fields"),
+    "exp.broken": ("Greffons en erreur", "Broken plug-ins"),
+    "exp.json_hint": ('Objet JSON, ex. {"cle": "valeur"}', 'JSON object, e.g. {"key": "value"}'),
+    "exp.col.started": ("Début", "Started"),
+    "exp.col.finished": ("Fin", "Finished"),
+    "exp.col.trigger": ("Déclencheur", "Trigger"),
+    "exp.col.status": ("Statut", "Status"),
+    "exp.col.records": ("Enregistrements", "Records"),
+    "exp.col.error": ("Erreur", "Error"),
+    "exp.stats": ("Statistiques Home Assistant", "Home Assistant statistics"),
+    "exp.stats_list": ("Lister", "List"),
+    "exp.stats_clear": ("Effacer", "Clear"),
+    "exp.stats_reimport": ("Réimporter depuis", "Re-import from"),
+    "exp.stats_done": ("Fait.", "Done."),
+    "exp.supports": (
+        "Historique : {history} · État : {state}",
+        "History: {history} · State: {state}",
+    ),
+    "yes": ("oui", "yes"),
+    "no": ("non", "no"),
+    # settings
+    "set.gateway": ("Passerelle MyElectricalData", "MyElectricalData gateway"),
+    "set.client_id": ("Identifiant client (client id)", "Client id"),
+    "set.client_secret": ("Secret client (client secret)", "Client secret"),
+    "set.demo": ("Données de démonstration", "Demo data"),
+    "set.gateway_hint": (
+        "Le secret est chiffré dans la base. Les changements s'appliquent au prochain "
+        "démarrage du service.",
+        "The secret is encrypted in the database. Changes apply at the next start of the service.",
+    ),
+    "set.restart": (
+        "Enregistré : redémarrez le service pour l'appliquer.",
+        "Saved: restart the service to apply it.",
+    ),
+    "set.in_force": ("Source en service : {source}", "Source in use: {source}"),
+    "set.names": ("Noms des points de livraison", "Usage point names"),
+    "set.names_hint": (
+        "Nom affiché dans l'interface (celui du contrat reste dans l'API).",
+        "Name shown in the UI (the contract's name stays in the API).",
+    ),
+    "set.tariff": ("Prix du contrat (€ TTC)", "Contract prices (EUR incl. tax)"),
+    "set.tariff_hint": (
+        "Par défaut : Tarif Bleu EDF en vigueur au {date}.",
+        "Default: EDF Tarif Bleu in force on {date}.",
+    ),
+    "set.offpeak": ("Heures creuses", "Off-peak hours"),
+    "set.offpeak_hint": (
+        "Un horaire s'applique à partir de sa date ; les jours précédents gardent l'horaire "
+        "de leur époque. Format : 22:30-06:30;12:00-14:00",
+        "A schedule applies from its date on; earlier days keep the schedule of their time. "
+        "Format: 22:30-06:30;12:00-14:00",
+    ),
+    "set.offpeak_from": ("En vigueur à partir du", "In force from"),
+    "set.offpeak_ranges": ("Plages", "Ranges"),
+    "set.offpeak_history": ("Historique", "History"),
+    "set.sync": ("Synchronisation quotidienne", "Daily sync"),
+    "set.sync_hour": ("Heure (0-23)", "Hour (0-23)"),
+    "set.sync_hint": ("Minute tirée au hasard : {minute}", "Minute drawn at random: {minute}"),
+    "set.access": ("Accès", "Access"),
+    "set.access_open": (
+        "Le service écoute sur la boucle locale ({host}) : pas de mot de passe.",
+        "The service listens on loopback ({host}): no password.",
+    ),
+    "set.access_guarded": (
+        "Le service écoute sur {host} : mot de passe pour l'interface, jeton pour l'API.",
+        "The service listens on {host}: password for the UI, token for the API.",
+    ),
+}
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """The text ``key`` in ``lang`` (French when unknown), with ``values`` filled in."""
+    pair = TEXTS.get(key)
+    if pair is None:
+        return key
+    chosen = pair[1] if lang == "en" else pair[0]
+    return chosen.format(**values) if values else chosen
+
+
+def pick_lang(query: str | None, cookie: str | None) -> Lang:
+    """The language of a request: ``?lang=`` first, then the cookie, else French."""
+    for candidate in (query, cookie):
+        if candidate == "en":
+            return "en"
+        if candidate == "fr":
+            return "fr"
+    return DEFAULT_LANG
+
+
+# -- numbers -------------------------------------------------------------------------------------
+
+_NNBSP = "\u202f"  # French thousands separator (narrow no-break space)
+
+
+def number(value: float | int | Decimal, decimals: int, lang: str) -> str:
+    """``value`` rounded half-up to ``decimals`` and grouped the way ``lang`` writes numbers."""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    text_en = f"{rounded:,.{decimals}f}"
+    if lang == "en":
+        return text_en
+    return text_en.replace(",", _NNBSP).replace(".", ",")
+
+
+def kwh_from_wh(wh: float | int | None, lang: str) -> str:
+    """Wh shown as kWh with 2 decimals (Wh / 1000, rounded half-up), ``—`` when unknown."""
+    if wh is None:
+        return "—"
+    return f"{number(Decimal(str(wh)) / 1000, 2, lang)} kWh"
+
+
+def kwh(value: float | None, lang: str) -> str:
+    """kWh shown with 2 decimals, ``—`` when unknown."""
+    return "—" if value is None else f"{number(value, 2, lang)} kWh"
+
+
+def eur(value: float | None, lang: str) -> str:
+    """Euros with 2 decimals (``12,34 €`` / ``€12.34``)."""
+    if value is None:
+        return "—"
+    return f"{number(value, 2, lang)} €" if lang != "en" else f"€{number(value, 2, lang)}"
+
+
+def percent(value: float | None, lang: str) -> str:
+    """A signed percentage with 1 decimal, ``—`` when unknown."""
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else ""
+    return f"{sign}{number(value, 1, lang)} %"
+
+
+def va(value: int | None, lang: str) -> str:
+    """Apparent power in VA, as an integer."""
+    return "—" if value is None else f"{number(value, 0, lang)} VA"
+
+
+def kva(value: float | None, lang: str) -> str:
+    """Subscribed power in kVA with 1 decimal."""
+    return "—" if value is None else f"{number(value, 1, lang)} kVA"
+
+
+_MONTHS = {
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+_WEEKDAYS = {
+    "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def month_name(month: int, lang: str) -> str:
+    """Name of a month (1-12)."""
+    return _MONTHS["en" if lang == "en" else "fr"][month - 1]
+
+
+def weekday(day: date, lang: str) -> str:
+    """Short weekday name."""
+    return _WEEKDAYS["en" if lang == "en" else "fr"][day.weekday()]
+
+
+def day_text(day: date, lang: str) -> str:
+    """A date the way people write it: ``15/11/2024`` or ``2024-11-15``."""
+    return day.strftime("%d/%m/%Y") if lang != "en" else day.isoformat()
+
+
+def instant_text(instant: datetime | None, lang: str) -> str:
+    """A local date-time, minutes precision."""
+    if instant is None:
+        return "—"
+    return instant.strftime("%d/%m/%Y %H:%M" if lang != "en" else "%Y-%m-%d %H:%M")

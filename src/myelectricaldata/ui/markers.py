@@ -1,0 +1,279 @@
+"""Stable test markers of the web UI: the contract the browser tests are written against.
+
+How a marker shows
+------------------
+Every marked element carries its marker twice:
+
+* server side, as a NiceGUI marker (``element.mark(marker)``), for ``ElementFilter`` and the
+  simulated ``User`` of NiceGUI's test tooling;
+* in the DOM, as the attribute ``data-testid="<marker>"`` on the element's root node (NiceGUI's
+  own markers never reach the browser). Playwright: ``page.get_by_test_id("page:dashboard")``;
+  Selenium: ``By.CSS_SELECTOR, '[data-testid="page:dashboard"]'``.
+
+A displayed number also carries, on the same node:
+
+* ``data-value``: the raw number exactly as the API gives it (``value_wh`` in Wh, ``value_va`` in
+  VA, kWh of the measures catalogue, EUR...), written with ``repr``-like Python text (``12345``,
+  ``1234.5``) or ``""`` when the value is unknown;
+* ``data-unit``: the unit of ``data-value`` (``Wh``, ``kWh``, ``VA``, ``kVA``, ``EUR``, ``%``,
+  ``W`` or ``""``).
+
+The visible text is the formatted value in the page's language (French: ``1 234,57 kWh``, with a
+narrow no-break space U+202F between thousands; English ``1,234.57 kWh``). Energy is shown in
+kWh = Wh / 1000 rounded half-up to 2 decimals; costs in
+EUR to 2 decimals; percentages to 1 decimal; powers in VA as integers, kVA to 1 decimal.
+
+Markers never contain whitespace. ``<pdl>`` is the 14-digit usage point id, ``<type>`` an
+exporter type (``mqtt``, ``home_assistant``...), ``<field>`` a field name of the exporter's
+config JSON schema.
+
+Pages and their URLs
+--------------------
+The period shown by the Consommation/Production/Bilan/€ pages is in the URL, so a test can open
+a page straight on a period: ``?pdl=<pdl>&period=day|week|month|year|custom&start=YYYY-MM-DD
+&end=YYYY-MM-DD`` (``start``/``end`` inclusive, like the API; ``period`` alone picks the latest
+such period ending on the newest stored day; custom needs ``start`` and ``end``). The language is
+per browser (``?lang=fr`` or ``?lang=en`` on any page switches and remembers it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+if TYPE_CHECKING:
+    from nicegui.element import Element
+
+# -- page roots: the outermost element of each page's content ------------------------------------
+
+PAGE_DASHBOARD: Final = "page:dashboard"  # /
+PAGE_CONSUMPTION: Final = "page:consumption"  # /consumption
+PAGE_COST: Final = "page:cost"  # /cost
+PAGE_PRODUCTION: Final = "page:production"  # /production
+PAGE_BALANCE: Final = "page:balance"  # /balance
+PAGE_TEMPO: Final = "page:tempo"  # /tempo
+PAGE_ECOWATT: Final = "page:ecowatt"  # /ecowatt
+PAGE_EXPORTER: Final = "page:exporter"  # /exporter
+PAGE_SETTINGS: Final = "page:settings"  # /settings
+PAGE_LOGIN: Final = "page:login"  # /login (only when the service is bound beyond loopback)
+
+#: Path of every page, by its root marker.
+PAGE_PATHS: Final[dict[str, str]] = {
+    PAGE_DASHBOARD: "/",
+    PAGE_CONSUMPTION: "/consumption",
+    PAGE_COST: "/cost",
+    PAGE_PRODUCTION: "/production",
+    PAGE_BALANCE: "/balance",
+    PAGE_TEMPO: "/tempo",
+    PAGE_ECOWATT: "/ecowatt",
+    PAGE_EXPORTER: "/exporter",
+    PAGE_SETTINGS: "/settings",
+}
+
+# -- shell (header and drawer, on every page but the login) ---------------------------------------
+
+SHELL_HEADER: Final = "shell:header"
+SHELL_DRAWER: Final = "shell:drawer"
+SHELL_MENU: Final = "shell:menu"  # the button that opens/closes the drawer (phones)
+SWITCH_LANGUAGE: Final = "switch:language"  # a toggle button; its text is the OTHER language
+SWITCH_THEME: Final = "switch:theme"  # a button cycling light -> dark
+BADGE_DEMO: Final = "badge:demo"  # present only when the data shown is demo data
+LOGOUT: Final = "shell:logout"  # present only when a login is required
+
+
+def nav(page_marker: str) -> str:
+    """Drawer link to a page, e.g. ``nav:page:consumption``."""
+    return f"nav:{page_marker}"
+
+
+# -- displayed numbers
+
+
+def value(scope: str, key: str) -> str:
+    """A displayed number: ``value:<pdl>:<key>`` (or ``value:tempo:<key>``...).
+
+    Dashboard keys are the measures catalogue keys (``consumption_yesterday``,
+    ``consumption_month``, ``consumption_month_evolution``, ``consumption_year``,
+    ``consumption_year_evolution``, ``production_yesterday``, ``cost_month``...), the values of
+    :func:`myelectricaldata.exporters.catalogue.compute_snapshot`. Period pages use:
+
+    * ``period_total_wh`` (sum of the API's ``value_wh`` over the shown period),
+      ``period_days`` (number of days with a value), ``period_max_va`` (highest ``value_va``),
+      ``subscribed_kva``;
+    * cost page: ``cost_total_eur``, ``cost_energy_eur``, ``cost_subscription_eur`` of the shown
+      period, and ``compare_base_eur``, ``compare_hc_hp_eur``, ``compare_tempo_eur`` (last 12
+      months priced with each option);
+    * balance page: ``balance_consumption_wh``, ``balance_production_wh``,
+      ``balance_self_consumption_wh`` (unknown without load curves), ``balance_self_rate_pct``.
+
+    Tempo page (scope ``tempo``): ``today``, ``tomorrow`` (data-value the colour ``BLUE``/
+    ``WHITE``/``RED`` or ``""`` when not published), ``remaining_BLUE``, ``remaining_WHITE``,
+    ``remaining_RED`` (the API's ``remaining``). EcoWatt page (scope ``ecowatt``):
+    ``level:<YYYY-MM-DD>`` (day level 1-3).
+    """
+    return f"value:{scope}:{key}"
+
+
+# -- charts (an ECharts element; its DOM node holds a <canvas>; data-value: how many points, bars
+# or days it shows, data-unit what they are) -----------------------------------
+
+CHART_DAILY: Final = "chart:daily"  # daily bars of the shown period (kWh)
+CHART_LOAD_CURVE: Final = "chart:load_curve"  # load curve (W), HC/HP shading, Tempo colours
+CHART_MAX_POWER: Final = "chart:max_power"  # max power per day (VA) vs subscribed power
+CHART_COST: Final = "chart:cost"  # cost per day/month (EUR)
+CHART_COMPARE: Final = "chart:compare"  # BASE vs HC/HP vs Tempo over the last 12 months
+CHART_BALANCE: Final = "chart:balance"  # consumption vs production per day
+CHART_TEMPO: Final = "chart:tempo"  # not a chart: the season calendar grid (see CALENDAR)
+CHART_ECOWATT: Final = "chart:ecowatt"  # not a chart: the 4 x 24 grid (see ECOWATT_CELL)
+
+# -- tables (a Quasar q-table; rows in the DOM as <tr>) -------------------------------------------
+
+TABLE_DAILY: Final = "table:daily"  # date | kWh | quality (+ max power VA when known)
+TABLE_COST: Final = "table:cost"
+TABLE_BALANCE: Final = "table:balance"
+TABLE_EXPORT_HISTORY: Final = "table:export_history"  # on the Exporter page, one per tab:
+# see exporter(type, "history")
+
+# -- period picker (Consommation, Consommation €, Production, Bilan) ------------------------------
+
+PERIOD_PDL: Final = "period:pdl"  # usage point select (hidden when there is only one)
+PERIOD_START: Final = "period:start"  # date input YYYY-MM-DD (inclusive)
+PERIOD_END: Final = "period:end"  # date input YYYY-MM-DD (inclusive)
+PERIOD_PREV: Final = "period:prev"  # previous period of the same kind
+PERIOD_NEXT: Final = "period:next"  # next period of the same kind
+PERIOD_APPLY: Final = "period:apply"  # apply a custom start/end
+PERIOD_LABEL: Final = "period:label"  # the shown range; data-value "YYYY-MM-DD..YYYY-MM-DD"
+PERIOD_KINDS: Final = ("day", "week", "month", "year", "custom")
+#: Reserved, not rendered: the load curve always covers the whole shown period (every point up
+#: to 2000, LTTB down-sampled beyond, full detail on zoom); pick a day or week with the period
+#: buttons. Kept so that code written against the first contract still imports.
+LOAD_CURVE_DAY: Final = "load_curve:day"
+LOAD_CURVE_SPAN: Final = "load_curve:span"
+
+
+def period(kind: str) -> str:
+    """Button choosing the period kind: ``period:day`` ... ``period:custom``."""
+    return f"period:{kind}"
+
+
+# -- downloads (<a> elements: read their href; it is the API's own URL) ---------------------------
+
+
+def download(fmt: str, kind: str) -> str:
+    """Download link ``download:<csv|xlsx>:<kind>`` of the shown period.
+
+    ``kind`` is ``consumption_daily``, ``consumption_detail``, ``production_daily``,
+    ``production_detail``, ``max_power``, ``tempo`` or ``ecowatt``. The href is the API route of
+    the same period with ``format=csv`` or ``format=xlsx`` (e.g.
+    ``/api/consumption/daily/<pdl>?start=...&end=...&format=csv``): the file holds exactly the
+    API's rows.
+    """
+    return f"download:{fmt}:{kind}"
+
+
+EXPORT_MENU: Final = "download:menu"  # the "Exporter" button that opens the CSV/XLSX choices
+
+# -- sync (dashboard)
+
+SYNC_BUTTON: Final = "sync:button"  # "Synchroniser"; disabled while a sync runs
+SYNC_PROGRESS: Final = "sync:progress"  # progress bar; data-value the API's percent (0-100)
+SYNC_STATUS: Final = "sync:status"  # text of the current/last run; data-value its status
+QUOTA: Final = "sync:quota"  # gateway quota; data-value remaining calls ("" on demo data)
+
+
+def pdl_card(pdl: str) -> str:
+    """The dashboard card of a usage point: ``card:<pdl>``."""
+    return f"card:{pdl}"
+
+
+# -- Tempo and EcoWatt grids -----------------------------------------------------------------------
+
+
+def tempo_day(day: str) -> str:
+    """A day cell of the Tempo season calendar ``tempo:day:YYYY-MM-DD``; data-value its colour
+    (``BLUE``/``WHITE``/``RED``, ``""`` when unknown)."""
+    return f"tempo:day:{day}"
+
+
+def ecowatt_cell(day: str, hour: int) -> str:
+    """An hour cell of the EcoWatt grid ``ecowatt:YYYY-MM-DD:<0-23>``; data-value its level 0-3."""
+    return f"ecowatt:{day}:{hour}"
+
+
+def ecowatt_message(day: str) -> str:
+    """The message of an EcoWatt day ``ecowatt:message:YYYY-MM-DD``."""
+    return f"ecowatt:message:{day}"
+
+
+# -- Exporter page
+
+
+def exporter(type_: str, part: str) -> str:
+    """An element of an exporter's tab: ``exporter:<type>:<part>``.
+
+    Parts: ``tab`` (the tab header), ``panel`` (the tab content), ``enabled`` (switch),
+    ``interval`` (number input, minutes), ``save`` (button), ``test`` ("Tester la connexion"),
+    ``test_result`` (text; data-value ``ok`` or ``failed``), ``run`` ("Exporter maintenant"),
+    ``progress`` (live progress of a run; data-value the run's status), ``history`` (the export
+    history table), ``save_result`` (text after saving; data-value ``ok`` or ``failed``).
+    Home Assistant only, shown when its statistics routes exist: ``stats_list``, ``stats_clear``,
+    ``stats_reimport``, ``stats_from`` (date input), ``stats_table``.
+    """
+    return f"exporter:{type_}:{part}"
+
+
+def exporter_field(type_: str, field: str) -> str:
+    """An input generated from the config schema: ``exporter:<type>:field:<field>``.
+
+    A secret field is a password input whose value is ``********`` when a secret is stored
+    (left as is, the stored secret is kept).
+    """
+    return f"exporter:{type_}:field:{field}"
+
+
+# -- Settings page
+
+
+def setting(name: str) -> str:
+    """An input or button of the settings page: ``settings:<name>``.
+
+    Names: ``client_id``, ``client_secret``, ``demo`` (switch), ``save_gateway``,
+    ``sync_hour``, ``save_sync``, ``tariff:<field>`` (a ``TariffPrices`` field), ``save_tariff``,
+    ``pdl_name:<pdl>``, ``save_names``, ``offpeak_pdl`` (select), ``offpeak_from`` (date),
+    ``offpeak_ranges`` (text like ``22:30-06:30;12:00-14:00``), ``save_offpeak``, ``result``
+    (the last save's message; data-value ``ok`` or ``failed``).
+    """
+    return f"settings:{name}"
+
+
+# -- login
+
+LOGIN_FORM: Final = "login:form"
+LOGIN_PASSWORD: Final = "login:password"
+LOGIN_SUBMIT: Final = "login:submit"
+LOGIN_ERROR: Final = "login:error"  # shown after a refusal (wrong password or rate limit)
+
+
+# -- applying a marker
+
+
+E = TypeVar("E", bound="Element")
+
+
+def apply(element: E, marker: str, *, value: Any = None, unit: str | None = None) -> E:
+    """Mark ``element`` for tests: NiceGUI marker plus ``data-testid`` (and ``data-value``/
+    ``data-unit`` for a displayed number, when ``value`` or ``unit`` is given)."""
+    element.mark(marker)
+    element.props["data-testid"] = marker
+    if value is not None or unit is not None:
+        element.props["data-value"] = raw(value)
+        element.props["data-unit"] = unit or ""
+    return element
+
+
+def raw(number: Any) -> str:
+    """Text of a raw value for ``data-value``: ``""`` for unknown, ints without ``.0``."""
+    if number is None:
+        return ""
+    if isinstance(number, float) and number.is_integer():
+        return str(int(number))
+    return str(number)

@@ -1,0 +1,225 @@
+"""Tableau de bord: one card per usage point, the sync button with live progress, the quota."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from nicegui import ui
+
+from myelectricaldata.domain.timeutil import PARIS
+from myelectricaldata.exporters.base import MeasureValue
+from myelectricaldata.exporters.catalogue import compute_snapshot
+from myelectricaldata.runtime import saved_prices
+from myelectricaldata.store.repo import StoredUsagePoint, SyncBusy
+from myelectricaldata.sync.service import SyncStatus
+from myelectricaldata.ui import i18n
+from myelectricaldata.ui import markers as m
+from myelectricaldata.ui.layout import PageContext, message, pdl_label, shell, value_label
+
+#: Seconds between two reads of the sync status while a sync runs.
+POLL_S = 1.0
+
+
+def _by_key(values: list[MeasureValue]) -> dict[str, MeasureValue]:
+    return {v.key: v for v in values}
+
+
+def _kwh_value(
+    ctx: PageContext, values: dict[str, MeasureValue], pdl: str, key: str, title: str
+) -> None:
+    measure = values.get(key)
+    raw = measure.value if measure else None
+    number = float(raw) if isinstance(raw, int | float) else None
+    with ui.column().classes("gap-0"):
+        ui.label(title).classes("text-xs opacity-70")
+        value_label(i18n.kwh(number, ctx.lang), m.value(pdl, key), number, "kWh")
+        evolution = values.get(f"{key}_evolution")
+        if evolution is not None:
+            change = evolution.value if isinstance(evolution.value, int | float) else None
+            color = "" if change is None else ("text-negative" if change > 0 else "text-positive")
+            with ui.row().classes("gap-1 items-center text-sm"):
+                value_label(
+                    i18n.percent(change, ctx.lang),
+                    m.value(pdl, f"{key}_evolution"),
+                    change,
+                    "%",
+                    classes=color,
+                )
+                ui.label(ctx.t("dash.vs_last_year")).classes("opacity-70")
+        if measure is not None and measure.date:
+            ui.label(measure.date).classes("text-xs opacity-60")
+
+
+def _card(
+    ctx: PageContext, stored: StoredUsagePoint, values: dict[str, MeasureValue], status: SyncStatus
+) -> None:
+    point = stored.point
+    pdl = point.pdl
+    with ui.card().classes("med-card grow") as card:
+        m.apply(card, m.pdl_card(pdl))
+        with ui.row().classes("items-center w-full"):
+            ui.label(pdl_label(ctx, pdl, point.name)).classes("text-base font-medium")
+            ui.space()
+            if stored.origin == "demo":
+                ui.badge(ctx.t("shell.demo"), color="orange")
+        with ui.row().classes("text-xs opacity-70 gap-3"):
+            if point.pricing_option:
+                ui.label(f"{ctx.t('dash.option')} : {point.pricing_option.value}")
+            if point.subscribed_power_kva:
+                ui.label(
+                    f"{i18n.kva(point.subscribed_power_kva, ctx.lang)} {ctx.t('dash.subscribed')}"
+                )
+            ui.label(ctx.t("dash.consent_ok" if point.is_active else "dash.consent_off"))
+        if point.has_consumption:
+            with ui.row().classes("gap-6 w-full"):
+                _kwh_value(ctx, values, pdl, "consumption_yesterday", ctx.t("dash.yesterday"))
+                _kwh_value(ctx, values, pdl, "consumption_month", ctx.t("dash.month"))
+                _kwh_value(ctx, values, pdl, "consumption_year", ctx.t("dash.year"))
+        if point.has_production:
+            with ui.row().classes("gap-6 w-full"):
+                _kwh_value(
+                    ctx, values, pdl, "production_yesterday", ctx.t("dash.production_yesterday")
+                )
+                _kwh_value(ctx, values, pdl, "production_month", ctx.t("dash.month"))
+                _kwh_value(ctx, values, pdl, "production_year", ctx.t("dash.year"))
+        with ui.row().classes("gap-6 w-full"):
+            cost = values.get("cost_month")
+            if cost is not None:
+                raw = cost.value if isinstance(cost.value, int | float) else None
+                with ui.column().classes("gap-0"):
+                    ui.label(ctx.t("dash.cost_month")).classes("text-xs opacity-70")
+                    value_label(
+                        i18n.eur(raw, ctx.lang), m.value(pdl, "cost_month"), raw, "EUR", "text-lg"
+                    )
+            power = values.get("max_power_yesterday")
+            if power is not None:
+                raw_va = power.value if isinstance(power.value, int) else None
+                with ui.column().classes("gap-0"):
+                    ui.label(ctx.t("dash.max_power")).classes("text-xs opacity-70")
+                    value_label(
+                        i18n.va(raw_va, ctx.lang),
+                        m.value(pdl, "max_power_yesterday"),
+                        raw_va,
+                        "VA",
+                        "text-lg",
+                    )
+        streams = [s for s in status.streams if s.pdl == pdl]
+        successes = [s.last_success_at for s in streams if s.last_success_at]
+        errors = [s for s in streams if s.last_error]
+        last = max(successes) if successes else None
+        with ui.row().classes("text-xs opacity-80 gap-2 items-center"):
+            ui.icon("sync_problem" if errors else "sync").classes(
+                "text-negative" if errors else "text-positive"
+            )
+            ui.label(
+                f"{ctx.t('dash.last_sync')} : "
+                + (
+                    i18n.instant_text(last.astimezone(PARIS), ctx.lang)
+                    if last
+                    else ctx.t("dash.never")
+                )
+            )
+        for stream in errors[:3]:
+            ui.label(f"{stream.stream}: {stream.last_error}").classes("text-xs text-negative")
+
+
+async def build(ctx: PageContext) -> None:
+    """The dashboard page."""
+    runtime = ctx.runtime
+    prices = await asyncio.to_thread(saved_prices, runtime.store)
+    snapshot = await compute_snapshot(runtime.store, now=ctx.now, prices=prices)
+    points = await asyncio.to_thread(runtime.store.usage_points)
+    status = await asyncio.to_thread(runtime.sync.status)
+    with shell(ctx, m.PAGE_DASHBOARD):
+        ui.page_title(f"{ctx.t('nav.dashboard')} — MyElectricalData")
+        _sync_panel(ctx, status)
+        if not points:
+            message(ctx.t("common.no_pdl"))
+        with ui.row().classes("w-full gap-4 items-stretch"):
+            for stored in points:
+                _card(ctx, stored, _by_key(snapshot.for_scope(stored.point.pdl)), status)
+
+
+def _status_text(ctx: PageContext, status: SyncStatus) -> tuple[str, str, float | None]:
+    run = status.current or (status.last[0] if status.last else None)
+    if run is None:
+        return ctx.t("dash.never"), "", None
+    percent = (100.0 * run.steps_done / run.steps_total) if run.steps_total else None
+    if status.running and status.current is not None:
+        label = f"{ctx.t('dash.sync_running')} {run.current}"
+        return label, "running", percent
+    when = i18n.instant_text(run.started_at.astimezone(PARIS), ctx.lang)
+    label = f"{ctx.t('dash.last_sync')} : {when} — {ctx.t('status.' + run.status)}"
+    label += f" ({run.rows_written} rows)" if ctx.lang == "en" else f" ({run.rows_written} lignes)"
+    return label, run.status, 100.0 if run.status != "running" else percent
+
+
+def _sync_panel(ctx: PageContext, status: SyncStatus) -> None:
+    runtime = ctx.runtime
+    with ui.card().classes("w-full"), ui.row().classes("w-full items-center gap-4"):
+        button = ui.button(ctx.t("dash.sync"), icon="sync")
+        m.apply(button, m.SYNC_BUTTON)
+        with ui.column().classes("grow gap-1"):
+            label_text, state, percent = _status_text(ctx, status)
+            status_label = ui.label(label_text).classes("text-sm")
+            m.apply(status_label, m.SYNC_STATUS, value=state, unit="")
+            bar = ui.linear_progress(
+                value=(percent or 0) / 100, show_value=False, size="8px"
+            ).props("rounded")
+            m.apply(bar, m.SYNC_PROGRESS, value=percent if percent is not None else "", unit="%")
+        quota = status.quota
+        quota_text = (
+            ctx.t("dash.quota_left", remaining=quota.remaining, limit=quota.limit)
+            if quota is not None
+            else ctx.t("dash.quota_demo")
+        )
+        with ui.column().classes("gap-0"):
+            ui.label(ctx.t("dash.quota")).classes("text-xs opacity-70")
+            value_label(
+                quota_text,
+                m.QUOTA,
+                quota.remaining if quota is not None else None,
+                "",
+                "text-sm",
+            )
+
+    def show(current: SyncStatus) -> None:
+        text_value, state_value, pct = _status_text(ctx, current)
+        status_label.text = text_value
+        status_label.props["data-value"] = state_value
+        bar.value = (pct or 0) / 100
+        bar.props["data-value"] = m.raw(pct) if pct is not None else ""
+        button.enabled = not current.running
+
+    async def poll() -> None:
+        current = await asyncio.to_thread(runtime.sync.status)
+        show(current)
+        if not current.running:
+            timer.active = False
+            if refresh_after["pending"]:
+                refresh_after["pending"] = False
+                # New numbers: rebuild the cards.
+                ui.navigate.reload()
+
+    refresh_after = {"pending": False}
+    timer = ui.timer(POLL_S, poll, active=status.running)
+    button.enabled = not status.running
+
+    async def start() -> None:
+        try:
+            task = runtime.sync.start_background(trigger="ui")
+        except SyncBusy:
+            ui.notify(ctx.t("dash.sync_busy"), type="warning")
+            return
+        # Same bookkeeping as POST /api/sync: the app's lifespan cancels it at shutdown.
+        tasks: set[asyncio.Task[Any]] = ctx.app.state.sync_tasks
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        button.enabled = False
+        refresh_after["pending"] = True
+        await asyncio.sleep(0.05)
+        show(await asyncio.to_thread(runtime.sync.status))
+        timer.active = True
+
+    button.on_click(start)

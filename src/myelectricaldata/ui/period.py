@@ -1,0 +1,148 @@
+"""The period picker shared by the Consommation, Consommation (€), Production and Bilan pages.
+
+The period lives in the URL (``?pdl=&period=&start=&end=``): every change is a navigation, so
+a page can be bookmarked, shared, reloaded or opened by a test on an exact period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from nicegui import ui
+
+from myelectricaldata.domain.types import Direction
+from myelectricaldata.store.repo import StoredUsagePoint
+from myelectricaldata.ui import i18n
+from myelectricaldata.ui import markers as m
+from myelectricaldata.ui.data import PERIOD_KINDS, Period, newest_day, parse_date, resolve_period
+from myelectricaldata.ui.layout import PageContext, pdl_label
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The usage point and period a page shows."""
+
+    point: StoredUsagePoint
+    period: Period
+    anchor: date  # newest stored day of the point (up to yesterday)
+
+    @property
+    def pdl(self) -> str:
+        """The usage point id."""
+        return self.point.point.pdl
+
+
+async def select(
+    ctx: PageContext,
+    direction: Direction,
+    points: list[StoredUsagePoint],
+    *,
+    default_kind: str = "month",
+    wants: Callable[[StoredUsagePoint], bool] | None = None,
+) -> Selection | None:
+    """The point (``?pdl=``, else the first that has ``direction``) and the period of the URL."""
+    if not points:
+        return None
+    usable = [p for p in points if (wants or _has(direction))(p)] or points
+    wanted = ctx.query("pdl")
+    point = next((p for p in usable if p.point.pdl == wanted), usable[0])
+    anchor = await asyncio.to_thread(
+        newest_day, ctx.runtime.store, point.point.pdl, direction, ctx.today
+    )
+    period = resolve_period(
+        ctx.query("period"),
+        parse_date(ctx.query("start")),
+        parse_date(ctx.query("end")),
+        anchor,
+        default_kind,
+    )
+    return Selection(point, period, anchor)
+
+
+def _has(direction: Direction) -> Callable[[StoredUsagePoint], bool]:
+    def check(point: StoredUsagePoint) -> bool:
+        if direction is Direction.PRODUCTION:
+            return point.point.has_production
+        return point.point.has_consumption
+
+    return check
+
+
+def picker(
+    ctx: PageContext,
+    selection: Selection,
+    points: list[StoredUsagePoint],
+    *,
+    kinds: tuple[str, ...] = PERIOD_KINDS,
+) -> None:
+    """Usage point select, period kind buttons, previous/next, custom start/end."""
+    path = ctx.request.url.path
+    period = selection.period
+
+    def go(target: Period, pdl: str | None = None) -> None:
+        ui.navigate.to(ctx.url(path, **target.query(pdl or selection.pdl)))
+
+    with ui.card().classes("w-full"), ui.row().classes("w-full items-center gap-3 flex-wrap"):
+        if len(points) > 1:
+            options = {p.point.pdl: pdl_label(ctx, p.point.pdl, p.point.name) for p in points}
+            chooser = ui.select(
+                options,
+                value=selection.pdl,
+                label=ctx.t("period.pdl"),
+                on_change=lambda e: go(period, str(e.value)),
+            ).classes("min-w-[16rem]")
+            m.apply(chooser, m.PERIOD_PDL)
+        # A wrapping row, not a button group: five buttons are wider than a phone.
+        with ui.row().classes("gap-1 flex-wrap"):
+            for kind in kinds:
+                button = ui.button(
+                    ctx.t(f"period.{kind}"),
+                    on_click=lambda k=kind: go(
+                        resolve_period(k, period.start, period.end, selection.anchor)
+                        if k == "custom"
+                        else resolve_period(
+                            k, min(period.end, selection.anchor), None, selection.anchor
+                        )
+                    ),
+                ).props(
+                    "no-caps" + (" unelevated color=primary" if kind == period.kind else " flat")
+                )
+                m.apply(button, m.period(kind))
+        with ui.row().classes("items-center gap-1"):
+            prev_button = ui.button(icon="chevron_left", on_click=lambda: go(period.shifted(-1)))
+            prev_button.props("flat round dense").tooltip(ctx.t("period.prev"))
+            m.apply(prev_button, m.PERIOD_PREV)
+            label = ui.label(
+                ctx.t(
+                    "period.range",
+                    start=i18n.day_text(period.start, ctx.lang),
+                    end=i18n.day_text(period.end, ctx.lang),
+                )
+            ).classes("text-sm font-medium")
+            m.apply(label, m.PERIOD_LABEL, value=f"{period.start}..{period.end}", unit="")
+            next_button = ui.button(icon="chevron_right", on_click=lambda: go(period.shifted(1)))
+            next_button.props("flat round dense").tooltip(ctx.t("period.next"))
+            m.apply(next_button, m.PERIOD_NEXT)
+        with ui.row().classes("items-center gap-2"):
+            start = ui.input(ctx.t("period.start"), value=period.start.isoformat()).props(
+                "type=date dense"
+            )
+            m.apply(start, m.PERIOD_START)
+            end = ui.input(ctx.t("period.end"), value=period.end.isoformat()).props(
+                "type=date dense"
+            )
+            m.apply(end, m.PERIOD_END)
+
+            def apply_custom() -> None:
+                first, last = parse_date(start.value), parse_date(end.value)
+                if first is None or last is None:
+                    return
+                go(resolve_period("custom", first, last, selection.anchor))
+
+            apply_button = ui.button(ctx.t("period.apply"), on_click=apply_custom).props(
+                "flat no-caps"
+            )
+            m.apply(apply_button, m.PERIOD_APPLY)
