@@ -358,3 +358,13 @@ def db_upgrade() -> None:
         click.echo(f"database at revision {current_revision(engine)}")
     finally:
         engine.dispose()
+
+
+def _register_groups() -> None:
+    # Imported last: the group's module reads this module's helpers.
+    from myelectricaldata.cli_home_assistant import home_assistant
+
+    main.add_command(home_assistant)
+
+
+_register_groups()

@@ -20,6 +20,7 @@ from myelectricaldata.api.routes import (
     export,
     grid,
     health,
+    home_assistant,
     readings,
     settings,
     sync,
@@ -108,7 +109,7 @@ def create_app(runtime: Runtime, *, clock: Callable[[], datetime] | None = None)
 
     app.add_exception_handler(InvalidInput, invalid_input)
     _offline_docs(app)
-    for module in (readings, usage_points, grid, sync, export, settings, health):
+    for module in (readings, usage_points, grid, sync, home_assistant, export, settings, health):
         app.include_router(module.router)
     app.include_router(prometheus.router)
     # Last: the UI is mounted at "/" and would shadow any route added after it; the access

@@ -29,6 +29,7 @@ BUILTINS: dict[str, str] = {
     "influxdb": "myelectricaldata.exporters.influxdb:InfluxDBExporter",
     "prometheus": "myelectricaldata.exporters.prometheus:PrometheusExporter",
     "webhook": "myelectricaldata.exporters.webhook:WebhookExporter",
+    "home_assistant": "myelectricaldata.exporters.home_assistant:HomeAssistantExporter",
 }
 _ENCRYPTED = "enc:"
 
