@@ -43,9 +43,7 @@ import asyncio
 import atexit
 import copy
 import json
-import socket
 import threading
-import time as _time
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -53,11 +51,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from tests.fakes.serving import LoopbackServer
 
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_SECRET = "fake-client-secret-0123456789abcdef"
@@ -227,56 +226,21 @@ class FakeGateway:
         self._used: Counter[date] = Counter()
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._http = LoopbackServer("fake-gateway")
         self.url = ""
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeGateway:
         """Serve on 127.0.0.1 on a free port; returns once the server accepts connections."""
-        if self._server is not None:
-            return self
-        # proto=IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections; without it
-        # every keep-alive answer waits ~40 ms for a delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
         app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["GET"])])
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        server = uvicorn.Server(config)
-        # Signal handlers are only installed from the main thread: a worker thread is safe.
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="fake-gateway", daemon=True
-        )
-        thread.start()
-        deadline = _time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or _time.monotonic() > deadline:
-                raise RuntimeError("the fake gateway did not start")
-            _time.sleep(0.002)
-        self._server, self._thread, self._socket = server, thread, sock
+        port = self._http.start(app)
         self.url = f"http://127.0.0.1:{port}/api"
         return self
 
     def stop(self) -> None:
         """Stop serving and free the port."""
-        if self._server is None:
-            return
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
+        self._http.stop()
 
     def __enter__(self) -> FakeGateway:
         return self.start()

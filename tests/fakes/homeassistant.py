@@ -103,7 +103,6 @@ import contextlib
 import copy
 import json
 import re
-import socket
 import threading
 import time as _time
 from collections.abc import Callable, Iterable
@@ -114,7 +113,6 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import uvicorn
 import voluptuous as vol
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -122,6 +120,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from voluptuous.humanize import humanize_error
+
+from tests.fakes.serving import LoopbackServer
 
 DEFAULT_TOKEN = "fake-ha-long-lived-token-0123456789abcdef"
 DEFAULT_VERSION = "2025.4.4"
@@ -450,9 +450,7 @@ class FakeHomeAssistant:
         self.auth_failures = 0
         self.oversized = 0
         self._drop: _Drop | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._http = LoopbackServer("fake-homeassistant")
         self._loop: asyncio.AbstractEventLoop | None = None
         self.port = 0
         self.url = ""
@@ -462,14 +460,6 @@ class FakeHomeAssistant:
 
     def start(self) -> FakeHomeAssistant:
         """Serve on 127.0.0.1 on a free port; returns once the server accepts connections."""
-        if self._server is not None:
-            return self
-        # proto=IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections; without it
-        # every small answer waits ~40 ms for a delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = int(sock.getsockname()[1])
         app = Starlette(
             routes=[
                 WebSocketRoute("/api/websocket", self._websocket),
@@ -479,43 +469,20 @@ class FakeHomeAssistant:
                 Route("/api/states/{entity_id}", self._api_state, methods=["GET", "POST"]),
             ]
         )
-        config = uvicorn.Config(
+        self.port = self._http.start(
             app,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
             ws="websockets-sansio",
             # The app enforces max_msg_size itself (to count refusals); this is a backstop.
             ws_max_size=max(self.max_msg_size * 4, 16 * 1024 * 1024),
             ws_ping_interval=None,
-            timeout_graceful_shutdown=1,
         )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="fake-homeassistant", daemon=True
-        )
-        thread.start()
-        deadline = _time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or _time.monotonic() > deadline:
-                raise RuntimeError("the fake Home Assistant did not start")
-            _time.sleep(0.002)
-        self._server, self._thread, self._socket = server, thread, sock
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/api/websocket"
         return self
 
     def stop(self) -> None:
         """Stop serving (open WebSocket connections are cut) and free the port."""
-        if self._server is None:
-            return
-        self._server.should_exit = True
-        self._server.force_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
+        self._http.stop(force=True)
 
     def __enter__(self) -> FakeHomeAssistant:
         return self.start()

@@ -33,18 +33,18 @@ from __future__ import annotations
 
 import gzip
 import re
-import socket
 import threading
 import time as _time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.serving import LoopbackServer
 
 DEFAULT_TOKEN = "fake-influx-token-0123456789abcdef"
 PRECISION_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
@@ -240,50 +240,20 @@ class FakeInfluxDB2:
         self.requests: list[WriteRequest] = []
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._http = LoopbackServer("fake-influxdb2")
         self.url = ""
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeInfluxDB2:
         """Serve on 127.0.0.1 on a free port; returns once the server accepts connections."""
-        if self._server is not None:
-            return self
-        # proto=IPPROTO_TCP makes asyncio set TCP_NODELAY (no 40 ms delayed-ACK stalls).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
         app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["GET", "POST"])])
-        config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="fake-influxdb2", daemon=True
-        )
-        thread.start()
-        deadline = _time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or _time.monotonic() > deadline:
-                raise RuntimeError("the fake InfluxDB 2 did not start")
-            _time.sleep(0.002)
-        self._server, self._thread, self._socket = server, thread, sock
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{self._http.start(app)}"
         return self
 
     def stop(self) -> None:
         """Stop serving and free the port."""
-        if self._server is None:
-            return
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
+        self._http.stop()
 
     def __enter__(self) -> FakeInfluxDB2:
         return self.start()

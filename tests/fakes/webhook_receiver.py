@@ -31,18 +31,18 @@ import hashlib
 import hmac
 import json
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.serving import LoopbackServer
 
 TOLERANCE = 300
 
@@ -151,9 +151,7 @@ class WebhookReceiver:
         self.keep_bodies = keep_bodies
         self.port = port
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._http = LoopbackServer("webhook-receiver")
         self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -174,43 +172,12 @@ class WebhookReceiver:
 
     def start(self) -> WebhookReceiver:
         """Serve (again, on the same port once one was taken); returns once accepting."""
-        if self._server is not None:
-            return self
-        # proto=IPPROTO_TCP: asyncio then sets TCP_NODELAY (no 40 ms delayed-ACK stalls).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app(),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="webhook-receiver", daemon=True
-        )
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the webhook receiver did not start")
-            time.sleep(0.002)
-        self._server, self._thread, self._socket = server, thread, sock
+        self.port = self._http.start(self.app(), self.port)
         return self
 
     def stop(self) -> None:
         """Stop serving (connections are refused until :meth:`start`); the port is kept."""
-        if self._server is None:
-            return
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
+        self._http.stop()
 
     def __enter__(self) -> WebhookReceiver:
         return self.start()
