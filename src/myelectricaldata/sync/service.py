@@ -1,7 +1,8 @@
 """The sync run: one at a time, newest first, within the quota, resumable, never losing data.
 
-Every chunk is written in its own transaction, so an outage in the middle of a run leaves what
-was fetched stored and the rest is found missing (and fetched) by the next run.
+Fetched rows are written in transactions of a few thousand rows (one per gateway call would mean
+hundreds of small commits, hard on a Raspberry Pi's SD card); whatever was fetched is written
+before the run ends, fails or is stopped, and what is missing is fetched by the next run.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ from myelectricaldata.sync.planner import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+#: Buffered rows of one stream that trigger a write.
+FLUSH_ROWS = 5000
 #: Seconds between two progress writes to the store.
 PROGRESS_EVERY = 0.5
 #: Pseudo-PDL under which grid signals (Tempo, EcoWatt) keep their sync state.
@@ -114,6 +117,8 @@ class SyncService:
         self._lock = asyncio.Lock()
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._task: asyncio.Task[SyncReport] | None = None
+        #: Rows fetched and not yet written, per PDL and stream (see :meth:`_flush`).
+        self._pending: dict[tuple[str, Stream], list[Any]] = {}
         #: Awaited after every run that wrote rows (exports hook in here); errors are logged.
         self.after_run: list[Callable[[SyncReport], Awaitable[None]]] = []
 
@@ -180,17 +185,20 @@ class SyncService:
             try:
                 run_id = await self._db(self.store.start_run, trigger)
                 report = SyncReport(run_id)
+                self._pending = {}
                 try:
                     await self._run(report, pdls, start, end, on_progress)
                 except asyncio.CancelledError:
-                    # The service is stopping: what was stored stays, the next run resumes.
+                    # The service is stopping: what was fetched is written, the next run resumes.
                     report.status = "interrupted"
                     report.fail("run", "stopped before the end; the next run continues")
+                    report.rows_written += await self._flush()
                     await self._db(self.store.finish_run, run_id, report.status, report.errors)
                     raise
                 except Exception as exc:  # the run record must say why, whatever happened
                     report.status = "failed"
                     report.fail("run", exc)
+                    report.rows_written += await self._flush()
                     await self._db(self.store.finish_run, run_id, report.status, report.errors)
                     raise
                 await self._db(self.store.finish_run, run_id, report.status, report.errors)
@@ -366,9 +374,9 @@ class SyncService:
                 await step(f"skipped {chunk.label()}")
                 continue
             try:
-                written, calls, exhausted = await self._fetch_probing(chunk)
+                calls, exhausted = await self._fetch_probing(chunk)
                 report.calls += calls
-                report.rows_written += written
+                report.rows_written += await self._flush(FLUSH_ROWS)
                 succeeded.add(key)
                 consecutive_down = 0
                 if exhausted:
@@ -398,70 +406,85 @@ class SyncService:
             await step(chunk.label())
             if stop:
                 break
+        report.rows_written += await self._flush()
         for key in succeeded | set(failed):
             await self._db(self.store.record_stream, key[0], key[1].value, error=failed.get(key))
         if failed and report.status == "success":
             report.status = "partial" if succeeded else "failed"
         return stop
 
-    async def _fetch_probing(self, chunk: Chunk) -> tuple[int, int, bool]:
+    async def _fetch_probing(self, chunk: Chunk) -> tuple[int, bool]:
         """Fetch a chunk; when its older part is before the first day served, find that day.
 
-        Returns (rows written, calls made, whether the stream's older history is exhausted).
-        A date-bound refusal with no usable date is narrowed by halving, once: the boundary is
-        then remembered and never asked again. Other refusals (load curve not enabled) and
-        one-day chunks propagate as :class:`RangeUnavailable`.
+        Returns (calls made, whether the stream's older history is exhausted). A date-bound
+        refusal with no usable date is narrowed by halving, once: the boundary is then
+        remembered and never asked again. Other refusals (load curve not enabled) and one-day
+        chunks propagate as :class:`RangeUnavailable`.
         """
         try:
-            return (await self._fetch_one(chunk)).changed, 1, False
+            await self._fetch_one(chunk)
+            return 1, False
         except RangeUnavailable as exc:
             usable = exc.available_from
             if usable is not None and chunk.start < usable < chunk.end:
                 await self._remember(replace(chunk, end=usable), exc)
-                written, calls, _ = await self._fetch_probing(replace(chunk, start=usable))
-                return written, calls + 1, True
+                calls, _ = await self._fetch_probing(replace(chunk, start=usable))
+                return calls + 1, True
             if not exc.time_bound or chunk.days == 1:
                 raise
             middle = chunk.start + timedelta(days=chunk.days // 2)
             newer, older = replace(chunk, start=middle), replace(chunk, end=middle)
             try:
-                written, calls, exhausted = await self._fetch_probing(newer)
+                calls, exhausted = await self._fetch_probing(newer)
             except RangeUnavailable as newer_exc:
                 await self._remember(chunk, newer_exc)  # the newer half refused: all of it
-                return 0, 2, True
+                return 2, True
             if exhausted:
-                return written, calls + 1, True
+                return calls + 1, True
             try:
-                more, more_calls, _ = await self._fetch_probing(older)
+                more_calls, _ = await self._fetch_probing(older)
             except RangeUnavailable as older_exc:
                 await self._remember(older, older_exc)
-                more, more_calls = 0, 1
-            return written + more, calls + more_calls + 1, True
+                more_calls = 1
+            return calls + more_calls + 1, True
 
-    async def _fetch_one(self, chunk: Chunk) -> WriteResult:
-        source, store, origin = self.source, self.store, self.source.origin
-        stream = chunk.stream
+    async def _fetch_one(self, chunk: Chunk) -> None:
+        """Fetch one chunk into the write buffer."""
+        source, stream = self.source, chunk.stream
+        rows: list[Any]
         if stream is Stream.MAX_POWER:
-            peaks = await source.max_power(chunk.pdl, chunk.start, chunk.end)
-            result = await self._db(store.upsert_max_power, chunk.pdl, peaks, origin)
-            empty = not peaks
+            rows = list(await source.max_power(chunk.pdl, chunk.start, chunk.end))
         elif stream.is_detail:
-            points = await source.load_curve(chunk.pdl, stream.direction, chunk.start, chunk.end)
-            result = await self._db(
-                store.upsert_load_curve, chunk.pdl, stream.direction, points, origin
+            rows = list(
+                await source.load_curve(chunk.pdl, stream.direction, chunk.start, chunk.end)
             )
-            empty = not points
         else:
-            days = await source.daily(chunk.pdl, stream.direction, chunk.start, chunk.end)
-            result = await self._db(store.upsert_daily, chunk.pdl, stream.direction, days, origin)
-            empty = not days
+            rows = list(await source.daily(chunk.pdl, stream.direction, chunk.start, chunk.end))
+        self._pending.setdefault((chunk.pdl, stream), []).extend(rows)
         today = today_paris(self._clock())
-        if empty and chunk.end <= today - EMPTY_IS_FINAL_AFTER:
+        if not rows and chunk.end <= today - EMPTY_IS_FINAL_AFTER:
             # An old range that is still empty will stay empty: don't spend quota on it again.
             await self._remember(
                 chunk, RangeUnavailable("no data for this old range", code="NO_DATA")
             )
-        return result
+
+    async def _flush(self, at_least: int = 0) -> int:
+        """Write buffered rows of every stream holding ``at_least`` of them; rows changed."""
+        changed = 0
+        store, origin = self.store, self.source.origin
+        for key in [k for k, rows in self._pending.items() if rows and len(rows) >= at_least]:
+            (pdl, stream), rows = key, self._pending.pop(key)
+            result: WriteResult
+            if stream is Stream.MAX_POWER:
+                result = await self._db(store.upsert_max_power, pdl, rows, origin)
+            elif stream.is_detail:
+                result = await self._db(
+                    store.upsert_load_curve, pdl, stream.direction, rows, origin
+                )
+            else:
+                result = await self._db(store.upsert_daily, pdl, stream.direction, rows, origin)
+            changed += result.changed
+        return changed
 
     async def _remember(self, chunk: Chunk, exc: RangeUnavailable) -> None:
         # The range and everything older: "before activation" and "too old" hold backwards.
