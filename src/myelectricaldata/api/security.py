@@ -327,12 +327,14 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
+*,*::before,*::after{{box-sizing:border-box}}
 body{{font-family:system-ui,sans-serif;background:#f4f6f8;color:#1d2733;margin:0;
 display:flex;min-height:100vh;align-items:center;justify-content:center}}
 @media (prefers-color-scheme:dark){{body{{background:#121212;color:#e6e6e6}}
 form{{background:#1e1e1e!important}} input{{background:#2a2a2a;color:#e6e6e6}}}}
 form{{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0002;
-width:min(90vw,22rem);display:flex;flex-direction:column;gap:.8rem}}
+width:min(100vw - 2rem,22rem);display:flex;flex-direction:column;gap:.8rem}}
+@media (max-width:400px){{form{{padding:1.25rem}}}}
 h1{{margin:0;font-size:1.4rem;color:#1976d2}} p{{margin:0;font-size:.95rem}}
 input{{font-size:1rem;padding:.6rem;border:1px solid #9aa5b1;border-radius:6px}}
 button{{font-size:1rem;padding:.6rem;border:0;border-radius:6px;background:#1976d2;color:#fff}}

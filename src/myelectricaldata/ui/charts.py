@@ -1,20 +1,43 @@
-"""ECharts options of the UI's charts (NiceGUI ships ECharts: nothing is fetched online).
+"""ECharts options of the UI's charts, and :class:`Chart`, the element that draws them (NiceGUI
+ships ECharts: nothing is fetched online).
 
 Time axes show Paris wall-clock time whatever the browser's time zone: instants are sent as
 "wall-clock milliseconds" (UTC instant + Paris offset) with ``useUTC``. The only cost is on the
 autumn DST night, whose repeated hour is drawn over itself.
+
+Charts speak the page's language: on a French page ECharts gets a French locale (month and day
+names on time axes and in the zoom labels) and every value axis and tooltip writes numbers the
+French way (``14 000`` with a narrow no-break space, ``1,5``); English otherwise.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Final
+
+from nicegui import ui
 
 from myelectricaldata.domain.timeutil import PARIS
+from myelectricaldata.ui import i18n
 from myelectricaldata.ui.layout import PRIMARY
 
 HOUR_MS = 3_600_000
+#: Thousands and decimal separators of the chart numbers, per language.
+SEPARATORS: Final[dict[str, tuple[str, str]]] = {"fr": ("\u202f", ","), "en": (",", ".")}
+
+
+class Chart(ui.echart, component="medchart.js"):
+    """NiceGUI's ECharts element with the page's language: ECharts' locale (``FR``/``EN``) and
+    the number separators of value axes and tooltips (see ``medchart.js``)."""
+
+    def __init__(self, options: dict[str, Any], lang: str) -> None:
+        super().__init__(options)
+        with self._props.suspend_updates():
+            self._props.pop("enable-3d", None)
+            self._props.pop("theme", None)
+            self._props["locale"] = "EN" if lang == "en" else "FR"
+            self._props["separators"] = list(SEPARATORS["en" if lang == "en" else "fr"])
 
 
 def wall_ms(utc_ms: int) -> int:
@@ -79,6 +102,7 @@ def stacked_bars(
 ) -> dict[str, Any]:
     """Stacked bars (e.g. cost per tariff tag and subscription per day or month)."""
     options = _base(dark)
+    options["grid"]["top"] = 48  # room for the legend above the axis name
     options.update(
         {
             "legend": {"top": 0, "type": "scroll", "textStyle": options["textStyle"]},
@@ -163,6 +187,7 @@ def max_power(
     name: str,
     limit_name: str,
     dark: bool,
+    lang: str = "fr",
 ) -> dict[str, Any]:
     """Daily maximum power (VA) against the subscribed power."""
     options = daily_bars(days, [float(v) for v in values], name, "VA", dark, color="#7e57c2")
@@ -172,7 +197,7 @@ def max_power(
             "symbol": "none",
             "lineStyle": {"color": "#e53935", "type": "dashed"},
             "label": {
-                "formatter": f"{limit_name} {subscribed_va:.0f} VA",
+                "formatter": f"{limit_name} {i18n.va(round(subscribed_va), lang)}",
                 "position": "insideEndTop",
             },
             "data": [{"yAxis": subscribed_va}],
@@ -191,9 +216,10 @@ def grouped_bars(
 ) -> dict[str, Any]:
     """Side-by-side bars (consumption vs production, option comparison)."""
     options = _base(dark)
+    options["grid"]["top"] = 48  # room for the legend above the axis name
     options.update(
         {
-            "legend": {"top": 0, "textStyle": options["textStyle"]},
+            "legend": {"top": 0, "type": "scroll", "textStyle": options["textStyle"]},
             "xAxis": {"type": "category", "data": categories},
             "yAxis": {"type": "value", "name": unit},
             "dataZoom": [{"type": "inside"}, {"type": "slider", "height": 18, "bottom": 8}]

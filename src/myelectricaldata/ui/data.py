@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from myelectricaldata.domain.offpeak import OffpeakHistory, parse_offpeak
@@ -441,42 +442,124 @@ def compare_options(
 
 @dataclass(frozen=True, slots=True)
 class Balance:
-    """Consumption against production over a period."""
+    """What the meter says about a producing usage point over a period.
 
-    consumption: dict[date, int]
-    production: dict[date, int]
-    self_wh: float | None  # min(consumption, production) per interval, summed
-    curve_production_wh: float  # production of the intervals behind ``self_wh``
-    curve_days: int
+    A Linky meter measures the NET flow at the delivery point: its "consumption" is the energy
+    drawn from the grid (import), its "production" the surplus injected (export). In any
+    interval one of them is zero. Energy produced and used on the spot never crosses the meter:
+    self-consumption is not measured, and min(consumption, production) per interval says
+    nothing about it (it is always about 0). Only the inverter's own production can tell it:
+    see :func:`self_consumption`.
+    """
+
+    consumption: dict[date, int]  # import per day (Wh), the API's daily rows
+    production: dict[date, int]  # export per day (Wh), the API's daily rows
+    curve_days: int  # days of the period with an export (production) load curve
+    export_hours: float | None  # hours of the intervals with an export, None without curve
+    export_peak_w: int | None  # highest average export power of an interval
+    import_by_hour: list[float]  # mean Wh imported per hour of the day (24, Paris time)
+    export_by_hour: list[float]  # mean Wh exported per hour of the day
 
     @property
-    def self_rate(self) -> float | None:
-        """Share of the production used on the spot, %."""
-        if self.self_wh is None or not self.curve_production_wh:
+    def import_wh(self) -> int | None:
+        """Energy drawn from the grid over the period (sum of the daily rows)."""
+        return sum(self.consumption.values()) if self.consumption else None
+
+    @property
+    def export_wh(self) -> int | None:
+        """Energy injected into the grid over the period (sum of the daily rows)."""
+        return sum(self.production.values()) if self.production else None
+
+    @property
+    def net_wh(self) -> int | None:
+        """Export minus import, when both are known."""
+        if self.import_wh is None or self.export_wh is None:
             return None
-        return self.self_wh / self.curve_production_wh * 100
+        return self.export_wh - self.import_wh
+
+    @property
+    def export_days(self) -> int:
+        """Days with some energy injected."""
+        return sum(1 for wh in self.production.values() if wh > 0)
+
+
+def _by_hour(rows: list[tuple[int, int, int, str]]) -> tuple[list[float], set[date], float, int]:
+    """Mean Wh per Paris hour of the day, the days seen, the hours with a non-zero value and
+    the highest average power."""
+    per_hour = [0.0] * 24
+    days: set[date] = set()
+    active_min = 0
+    peak = 0
+    for ts, minutes, avg_w, _ in rows:
+        local = datetime.fromtimestamp(ts, PARIS)
+        per_hour[local.hour] += avg_w * minutes / 60
+        days.add(local.date())
+        if avg_w > 0:
+            active_min += minutes
+            peak = max(peak, avg_w)
+    count = len(days) or 1
+    return [wh / count for wh in per_hour], days, active_min / 60, peak
 
 
 def balance(store: Store, pdl: str, first: date, last: date) -> Balance:
-    """Daily consumption and production of first..last, and the self-consumption estimate."""
+    """Daily import and export of first..last, and what their load curves tell: when (which
+    hours, how many, how strong) the installation injected its surplus."""
     cons = {r.day: r.value_wh for r in store.daily(pdl, Direction.CONSUMPTION, first, last)}
     prod = {r.day: r.value_wh for r in store.daily(pdl, Direction.PRODUCTION, first, last)}
-    c_rows = {
-        ts: (minutes, w)
-        for ts, minutes, w, _ in curve_rows(store, pdl, Direction.CONSUMPTION, first, last)
-    }
-    self_wh = 0.0
-    produced = 0.0
-    days: set[date] = set()
-    for ts, minutes, w, _ in curve_rows(store, pdl, Direction.PRODUCTION, first, last):
-        match = c_rows.get(ts)
-        if match is None or match[0] != minutes:
-            continue
-        p_wh = w * minutes / 60
-        self_wh += min(match[1] * minutes / 60, p_wh)
-        produced += p_wh
-        days.add(datetime.fromtimestamp(ts, PARIS).date())
-    return Balance(cons, prod, self_wh if days else None, produced, len(days))
+    imports, _, _, _ = _by_hour(curve_rows(store, pdl, Direction.CONSUMPTION, first, last))
+    exports, days, hours, peak = _by_hour(curve_rows(store, pdl, Direction.PRODUCTION, first, last))
+    return Balance(
+        cons,
+        prod,
+        len(days),
+        hours if days else None,
+        peak if days else None,
+        imports,
+        exports,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SelfConsumption:
+    """Self-consumption estimated from the inverter's production of the period."""
+
+    gross_wh: int  # what the inverter produced (entered by the user)
+    self_wh: int  # gross - export: produced and used on the spot
+    rate_pct: float  # self / gross: share of the production used on the spot
+    sufficiency_pct: float | None  # self / (self + import): share of the needs covered
+
+
+def self_consumption(gross_wh: int, export_wh: int, import_wh: int | None) -> SelfConsumption:
+    """Self-consumption of a period from the inverter's production ``gross_wh``: whatever was
+    produced and not injected was used on the spot. ``ValueError`` when ``gross_wh`` is below
+    the energy the meter saw injected (the value or its period is wrong)."""
+    if gross_wh <= 0 or gross_wh < export_wh:
+        raise ValueError(f"the production entered ({gross_wh} Wh) is below the export")
+    own = gross_wh - export_wh
+    used = own + (import_wh or 0)
+    return SelfConsumption(
+        gross_wh,
+        own,
+        own / gross_wh * 100,
+        own / used * 100 if used else None,
+    )
+
+
+def parse_kwh(text: str | None) -> int | None:
+    """Wh of a kWh amount typed the French or English way (``1 234,5``, ``1234.5``), rounded
+    half-up; ``None`` when empty, ``ValueError`` when not a number."""
+    if text is None or not text.strip():
+        return None
+    cleaned = "".join(text.split()).replace("\u202f", "")
+    if "," in cleaned and "." in cleaned:
+        cleaned = cleaned.replace(",", "")  # English thousands separators
+    try:
+        kwh = Decimal(cleaned.replace(",", "."))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a number of kWh: {text!r}") from exc
+    if not kwh.is_finite():
+        raise ValueError(f"not a number of kWh: {text!r}")
+    return int((kwh * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def months_of(days: Iterable[date]) -> list[date]:

@@ -7,6 +7,9 @@ server-side storage.
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final, Literal
@@ -173,22 +176,72 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "tag.redhp": ("Rouge HP", "Red peak"),
     "tag.unclassified": ("Non classé", "Unclassified"),
     # balance
-    "balance.title": ("Consommation et production", "Consumption and production"),
-    "balance.consumption": ("Consommation", "Consumption"),
-    "balance.production": ("Production", "Production"),
+    "balance.title": ("Soutirage et injection par jour", "Import and export per day"),
+    "balance.consumption": ("Consommation (soutirage)", "Consumption (import)"),
+    "balance.production": ("Production injectée", "Production exported"),
+    "balance.net": ("Solde (injection − soutirage)", "Net (export − import)"),
+    "balance.import_short": ("Soutirage", "Import"),
+    "balance.export_short": ("Injection", "Export"),
+    "balance.net_short": ("Solde", "Net"),
+    "balance.export_days": ("Jours avec injection", "Days with export"),
+    "balance.export_hours": ("Heures d'injection", "Hours of export"),
+    "balance.export_peak": ("Pic d'injection", "Export peak"),
+    "balance.meter_note": (
+        "Le compteur Linky mesure le flux net au point de livraison : sa « consommation » est "
+        "l'énergie soutirée au réseau, sa « production » le surplus injecté (dans chaque "
+        "intervalle, l'une des deux est nulle). L'énergie produite et consommée sur place "
+        "ne passe pas par le compteur : l'autoconsommation n'est pas mesurée et ne peut pas se "
+        "déduire de ces courbes.",
+        "The Linky meter measures the net flow at the delivery point: its “consumption” is the "
+        "energy drawn from the grid, its “production” the surplus injected (in each interval "
+        "one of them is zero). Energy produced and used on the spot never crosses the meter: "
+        "self-consumption is not measured and cannot be derived from these curves.",
+    ),
+    "balance.self_title": ("Autoconsommation", "Self-consumption"),
+    "balance.self_unknown": (
+        "Non mesurée par le compteur. Pour l'estimer, saisissez ce que votre onduleur (ou vos "
+        "micro-onduleurs) a produit sur la même période, du {start} au {end}.",
+        "Not measured by the meter. To estimate it, enter what your inverter (or "
+        "micro-inverters) produced over the same period, from {start} to {end}.",
+    ),
+    "balance.gross": ("Production de l'onduleur (kWh)", "Inverter production (kWh)"),
+    "balance.gross_short": ("Production de l'onduleur", "Inverter production"),
+    "balance.estimate": ("Estimer", "Estimate"),
     "balance.self": ("Autoconsommation estimée", "Estimated self-consumption"),
     "balance.self_rate": ("Taux d'autoconsommation", "Self-consumption rate"),
-    "balance.self_hint": (
-        "Estimée intervalle par intervalle sur les courbes de charge (min(consommation, "
-        "production)) : seulement les jours où les deux courbes existent.",
-        "Estimated interval by interval on the load curves (min(consumption, production)): "
-        "only on days where both curves exist.",
+    "balance.sufficiency": ("Taux d'autoproduction", "Self-sufficiency rate"),
+    "balance.self_formula": (
+        "Autoconsommation = production de l'onduleur ({gross}) − injection ({export}). Taux "
+        "d'autoconsommation = autoconsommation ÷ production ; taux d'autoproduction = "
+        "autoconsommation ÷ (autoconsommation + soutirage).",
+        "Self-consumption = inverter production ({gross}) − export ({export}). Self-consumption "
+        "rate = self-consumption ÷ production; self-sufficiency rate = self-consumption ÷ "
+        "(self-consumption + import).",
+    ),
+    "balance.gross_too_low": (
+        "La production saisie ({gross}) est inférieure à l'injection mesurée ({export}) : "
+        "vérifiez la valeur et la période.",
+        "The production entered ({gross}) is below the measured export ({export}): check the "
+        "value and the period.",
+    ),
+    "balance.gross_invalid": (
+        "Saisissez un nombre de kWh, par exemple 412,5.",
+        "Enter a number of kWh, for example 412.5.",
+    ),
+    "balance.hourly": (
+        "Profil horaire moyen (Wh par heure)",
+        "Average hourly profile (Wh per hour)",
+    ),
+    "balance.hourly_hint": (
+        "Moyenne par jour de chaque heure sur les courbes de charge de la période : l'injection "
+        "montre les heures où les panneaux produisent plus que la maison ne consomme.",
+        "Mean of each hour of the day over the period's load curves: export shows the hours "
+        "when the panels produce more than the house uses.",
     ),
     "balance.no_curves": (
-        "Pas de courbes de charge sur la période : autoconsommation inconnue.",
-        "No load curves in the period: self-consumption unknown.",
+        "Pas de courbe de charge sur la période : heures d'injection et profil horaire inconnus.",
+        "No load curve in the period: hours of export and hourly profile unknown.",
     ),
-    "balance.net": ("Solde (production − consommation)", "Net (production − consumption)"),
     # tempo
     "tempo.season": ("Saison {label}", "Season {label}"),
     "tempo.today": ("Aujourd'hui", "Today"),
@@ -256,7 +309,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "exp.origin.default": ("par défaut", "defaults"),
     "exp.invalid": ("Champs invalides", "Invalid fields"),
     "exp.broken": ("Greffons en erreur", "Broken plug-ins"),
-    "exp.json_hint": ('Objet JSON, ex. {"cle": "valeur"}', 'JSON object, e.g. {"key": "value"}'),
+    "exp.json_hint": ('Objet JSON, ex. {"clé": "valeur"}.', 'JSON object, e.g. {"key": "value"}.'),
+    "exp.json_list_hint": ('Liste JSON, ex. ["a", "b"].', 'JSON list, e.g. ["a", "b"].'),
+    "exp.list_hint": ("Liste séparée par des virgules.", "Comma-separated list."),
     "exp.col.started": ("Début", "Started"),
     "exp.col.finished": ("Fin", "Finished"),
     "exp.col.trigger": ("Déclencheur", "Trigger"),
@@ -425,6 +480,23 @@ _MONTHS = {
         "December",
     ),
 }
+_MONTHS_ABBR = {
+    "fr": (
+        "janv.",
+        "févr.",
+        "mars",
+        "avr.",
+        "mai",
+        "juin",
+        "juil.",
+        "août",
+        "sept.",
+        "oct.",
+        "nov.",
+        "déc.",
+    ),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
 _WEEKDAYS = {
     "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
@@ -434,6 +506,11 @@ _WEEKDAYS = {
 def month_name(month: int, lang: str) -> str:
     """Name of a month (1-12)."""
     return _MONTHS["en" if lang == "en" else "fr"][month - 1]
+
+
+def month_abbr(month: int, lang: str) -> str:
+    """Short name of a month (1-12): ``janv.``, ``Jan``."""
+    return _MONTHS_ABBR["en" if lang == "en" else "fr"][month - 1]
 
 
 def weekday(day: date, lang: str) -> str:
@@ -451,3 +528,630 @@ def instant_text(instant: datetime | None, lang: str) -> str:
     if instant is None:
         return "—"
     return instant.strftime("%d/%m/%Y %H:%M" if lang != "en" else "%Y-%m-%d %H:%M")
+
+
+# -- labels and help of form fields ----------------------------------------------------------------
+
+#: A form field's texts: ((French label, French help), (English label, English help)). Help may
+#: mark code with backticks (`MQTT_BROKER`): hints show it plain, descriptions as code.
+FieldTexts = tuple[tuple[str, str], tuple[str, str]]
+
+#: The tariff prices of Paramètres, by ``TariffPrices`` field.
+TARIFF_FIELDS: Final[dict[str, FieldTexts]] = {
+    "subscription_eur_month": (
+        ("Abonnement (€/mois)", "Abonnement mensuel TTC (Base 6 kVA : 185,64 €/an)."),
+        ("Subscription (€/month)", "Monthly subscription incl. tax (Base 6 kVA: €185.64/year)."),
+    ),
+    "base_eur_kwh": (
+        ("Base (€/kWh)", "Option Base : prix du kWh."),
+        ("Base (€/kWh)", "Base option: price of a kWh."),
+    ),
+    "hc_eur_kwh": (
+        ("Heures creuses (€/kWh)", "Option Heures creuses : kWh en heures creuses."),
+        ("Off-peak (€/kWh)", "Off-peak option (HC/HP): kWh in off-peak hours."),
+    ),
+    "hp_eur_kwh": (
+        ("Heures pleines (€/kWh)", "Option Heures creuses : kWh en heures pleines."),
+        ("Peak (€/kWh)", "Off-peak option (HC/HP): kWh in peak hours."),
+    ),
+    "tempo_blue_hc_eur_kwh": (
+        ("Tempo bleu HC (€/kWh)", "Tempo, jour bleu, heures creuses."),
+        ("Tempo blue off-peak (€/kWh)", "Tempo, blue day, off-peak hours."),
+    ),
+    "tempo_blue_hp_eur_kwh": (
+        ("Tempo bleu HP (€/kWh)", "Tempo, jour bleu, heures pleines."),
+        ("Tempo blue peak (€/kWh)", "Tempo, blue day, peak hours."),
+    ),
+    "tempo_white_hc_eur_kwh": (
+        ("Tempo blanc HC (€/kWh)", "Tempo, jour blanc, heures creuses."),
+        ("Tempo white off-peak (€/kWh)", "Tempo, white day, off-peak hours."),
+    ),
+    "tempo_white_hp_eur_kwh": (
+        ("Tempo blanc HP (€/kWh)", "Tempo, jour blanc, heures pleines."),
+        ("Tempo white peak (€/kWh)", "Tempo, white day, peak hours."),
+    ),
+    "tempo_red_hc_eur_kwh": (
+        ("Tempo rouge HC (€/kWh)", "Tempo, jour rouge, heures creuses."),
+        ("Tempo red off-peak (€/kWh)", "Tempo, red day, off-peak hours."),
+    ),
+    "tempo_red_hp_eur_kwh": (
+        ("Tempo rouge HP (€/kWh)", "Tempo, jour rouge, heures pleines."),
+        ("Tempo red peak (€/kWh)", "Tempo, red day, peak hours."),
+    ),
+    "production_resale_eur_kwh": (
+        ("Revente de la production (€/kWh)", "Prix de rachat du kWh injecté (facultatif)."),
+        ("Production resale (€/kWh)", "Price paid for an injected kWh (optional)."),
+    ),
+}
+
+_TIMEOUT_ANSWER: FieldTexts = (
+    ("Délai d'attente (s)", "Secondes d'attente d'une réponse HTTP."),
+    ("Timeout (s)", "Seconds to wait for one HTTP answer."),
+)
+_VERIFY_SERVER_TLS: FieldTexts = (
+    ("Vérifier le certificat TLS", "Vérifie le certificat TLS du serveur (https)."),
+    ("Verify the TLS certificate", "Check the server's TLS certificate (https)."),
+)
+
+#: What each built-in exporter's config is about, by exporter type (French, English).
+EXPORTER_DESCRIPTIONS: Final[dict[str, tuple[str, str]]] = {
+    "home_assistant": (
+        "Où est Home Assistant, son jeton, et par quel chemin passer. Les statistiques passent "
+        "par l'API WebSocket ; les entités par la découverte MQTT quand un broker est connu "
+        "(« Broker MQTT » ci-dessous, ou celui de l'export MQTT), sinon par l'API REST.",
+        "Where Home Assistant is, its token, and which path to use. Statistics go over the "
+        "WebSocket API; entities over MQTT discovery when a broker is known (“MQTT broker” "
+        "below, or the MQTT export's broker), else over the REST API.",
+    ),
+    "influxdb": (
+        "Où écoute InfluxDB, quelle version de l'API, où écrire et avec quels identifiants.",
+        "Where InfluxDB listens, which API version, where to write and with which credentials.",
+    ),
+    "mqtt": (
+        "Adresse du broker (tirée de `MQTT_BROKER`), topics, QoS, messages retenus et "
+        "découverte Home Assistant.",
+        "Broker address (split from `MQTT_BROKER`), topics, QoS, retained messages and Home "
+        "Assistant discovery.",
+    ),
+    "prometheus": (
+        "Réglages de la page `/metrics` (environnement : `PROMETHEUS_ENABLED`, "
+        "`PROMETHEUS_MAX_AGE`).",
+        "Settings of the `/metrics` page (environment: `PROMETHEUS_ENABLED`, "
+        "`PROMETHEUS_MAX_AGE`).",
+    ),
+    "victoriametrics": (
+        "Où écoute VictoriaMetrics, comment s'authentifier, et les labels ajoutés à chaque série.",
+        "Where VictoriaMetrics listens, how to authenticate, and labels added to every series.",
+    ),
+    "webhook": (
+        "Où et comment les événements sont envoyés (environnement : `WEBHOOK_URL`, "
+        "`WEBHOOK_SECRET`, `WEBHOOK_ENABLED`, et `WEBHOOK_<CHAMP>` pour les autres).",
+        "Where and how events are sent (environment: `WEBHOOK_URL`, `WEBHOOK_SECRET`, "
+        "`WEBHOOK_ENABLED`, and `WEBHOOK_<FIELD>` for the others).",
+    ),
+}
+
+#: Every field of every built-in exporter's config, by ``<type>.<field>``. A plug-in's fields
+#: fall back to their JSON schema's title and description.
+EXPORTER_FIELDS: Final[dict[str, FieldTexts]] = {
+    # -- Home Assistant
+    "home_assistant.url": (
+        ("Adresse de Home Assistant", "Par exemple http://homeassistant.local:8123."),
+        ("Home Assistant address", "For example http://homeassistant.local:8123."),
+    ),
+    "home_assistant.token": (
+        (
+            "Jeton d'accès",
+            "Jeton d'accès longue durée d'un administrateur (profil HA > Sécurité).",
+        ),
+        ("Access token", "Long-lived access token of an administrator (HA profile > Security)."),
+    ),
+    "home_assistant.verify_tls": (
+        ("Vérifier le certificat TLS", "Vérifie le certificat TLS de Home Assistant (https)."),
+        ("Verify the TLS certificate", "Check Home Assistant's TLS certificate (https)."),
+    ),
+    "home_assistant.statistics": (
+        (
+            "Statistiques longue durée",
+            "Importe les statistiques longue durée (tableau de bord Énergie) par l'API WebSocket.",
+        ),
+        (
+            "Long-term statistics",
+            "Import long-term statistics (Energy dashboard) over the WebSocket API.",
+        ),
+    ),
+    "home_assistant.statistic_id_prefix": (
+        (
+            "Préfixe des statistiques",
+            "Domaine des identifiants de statistiques (`<préfixe>:<pdl>_hc_consumption`) et "
+            "leur source.",
+        ),
+        (
+            "Statistic id prefix",
+            "Domain of the statistic ids (`<prefix>:<pdl>_hc_consumption`) and their source.",
+        ),
+    ),
+    "home_assistant.pdls": (
+        ("Points de livraison exportés", "Seulement ces points de livraison (vide : tous)."),
+        ("Usage points exported", "Only these usage points (empty: all of them)."),
+    ),
+    "home_assistant.consumption": (
+        ("Consommation", "Exporte la consommation (et son coût)."),
+        ("Consumption", "Export consumption (and its cost)."),
+    ),
+    "home_assistant.production": (
+        ("Production", "Exporte la production (et sa revente)."),
+        ("Production", "Export production (and its revenue)."),
+    ),
+    "home_assistant.cost": (
+        (
+            "Coût",
+            "Importe aussi les statistiques de coût (€), calculées avec les prix des Paramètres.",
+        ),
+        ("Cost", "Also import cost statistics (EUR), priced with the prices of the Settings."),
+    ),
+    "home_assistant.entities": (
+        (
+            "Entités",
+            "mqtt (découverte MQTT), rest (POST /api/states), auto (mqtt quand un broker est "
+            "connu, sinon rest) ou off (aucune).",
+        ),
+        (
+            "Entities",
+            "mqtt (MQTT discovery), rest (POST /api/states), auto (mqtt when a broker is "
+            "known, else rest) or off (none).",
+        ),
+    ),
+    "home_assistant.mqtt_broker": (
+        (
+            "Broker MQTT",
+            "Broker des entités, mqtt[s]://utilisateur:motdepasse@hôte:1883 (vide : voir "
+            "« Réutiliser le broker de l'export MQTT »).",
+        ),
+        (
+            "MQTT broker",
+            "Broker for the entities, mqtt[s]://user:pass@host:1883 (empty: see “Reuse the "
+            "MQTT export's broker”).",
+        ),
+    ),
+    "home_assistant.mqtt_reuse": (
+        (
+            "Réutiliser le broker de l'export MQTT",
+            "Sans « Broker MQTT », publie par le broker de l'export MQTT.",
+        ),
+        (
+            "Reuse the MQTT export's broker",
+            "Without an “MQTT broker”, publish through the MQTT export's broker.",
+        ),
+    ),
+    "home_assistant.mqtt_topic_prefix": (
+        ("Préfixe des topics MQTT", "Racine des topics d'état (avec « Broker MQTT »)."),
+        ("MQTT topic prefix", "Root of the state topics (with “MQTT broker”)."),
+    ),
+    "home_assistant.mqtt_discovery_prefix": (
+        ("Préfixe de découverte MQTT", "Préfixe de découverte qu'écoute Home Assistant."),
+        ("MQTT discovery prefix", "Discovery prefix Home Assistant listens on."),
+    ),
+    "home_assistant.language": (
+        ("Langue des entités", "Langue des noms des entités."),
+        ("Entity language", "Language of the entity names."),
+    ),
+    "home_assistant.max_message_bytes": (
+        (
+            "Taille maximale d'un message (octets)",
+            "Plus gros message WebSocket (HA refuse au-delà de 4 Mio) ; les imports sont "
+            "découpés en conséquence.",
+        ),
+        (
+            "Largest message (bytes)",
+            "Largest WebSocket message (HA refuses over 4 MiB); imports are cut to fit.",
+        ),
+    ),
+    "home_assistant.timeout_seconds": (
+        ("Délai d'attente (s)", "Secondes d'attente d'une connexion ou d'une réponse."),
+        ("Timeout (s)", "Seconds to wait for a connection or an answer."),
+    ),
+    "home_assistant.import_wait_seconds": (
+        (
+            "Attente d'un import (s)",
+            "Secondes laissées à l'enregistreur de HA pour stocker un import avant d'échouer.",
+        ),
+        (
+            "Import wait (s)",
+            "Seconds to wait for HA's recorder to store an import before failing.",
+        ),
+    ),
+    # -- InfluxDB
+    "influxdb.url": (
+        ("Adresse", "URL de base d'InfluxDB, par exemple http://influxdb:8086."),
+        ("URL", "Base URL of InfluxDB, for example http://influxdb:8086."),
+    ),
+    "influxdb.version": (
+        (
+            "Version de l'API",
+            "1 : InfluxDB 1.x (/write, base, utilisateur et mot de passe). 2 : InfluxDB 2.x, "
+            "3.x ou 1.8+ (/api/v2/write, organisation, bucket, jeton).",
+        ),
+        (
+            "API version",
+            "1: InfluxDB 1.x (/write, database, username and password). 2: InfluxDB 2.x, 3.x "
+            "or 1.8+ (/api/v2/write, org, bucket, token).",
+        ),
+    ),
+    "influxdb.database": (
+        ("Base de données", "1.x : base où écrire."),
+        ("Database", "1.x: database to write to."),
+    ),
+    "influxdb.retention_policy": (
+        (
+            "Politique de rétention",
+            "1.x : politique de rétention (vide : celle de la base par défaut, autogen).",
+        ),
+        ("Retention policy", "1.x: retention policy (empty: the database's default, autogen)."),
+    ),
+    "influxdb.username": (
+        ("Utilisateur", "1.x : utilisateur (vide sans authentification)."),
+        ("Username", "1.x: user (empty when authentication is off)."),
+    ),
+    "influxdb.password": (
+        ("Mot de passe", "1.x : mot de passe."),
+        ("Password", "1.x: password."),
+    ),
+    "influxdb.org": (
+        ("Organisation", "2.x+ : nom ou identifiant de l'organisation (InfluxDB 1.8 : -)."),
+        ("Organization", "2.x+: organization name or id (InfluxDB 1.8: -)."),
+    ),
+    "influxdb.bucket": (
+        ("Bucket", "2.x+ : bucket (3.x : base de données ; 1.8 : base/rétention)."),
+        ("Bucket", "2.x+: bucket (3.x: database; 1.8: db/rp)."),
+    ),
+    "influxdb.token": (
+        ("Jeton d'API", "2.x+ : jeton d'API autorisé à écrire dans le bucket."),
+        ("API token", "2.x+: API token with write access to the bucket."),
+    ),
+    "influxdb.create_database": (
+        (
+            "Créer la base",
+            "1.x : crée la base si elle manque (l'utilisateur doit être administrateur).",
+        ),
+        ("Create the database", "1.x: create the database when it is missing (admin user)."),
+    ),
+    "influxdb.tags": (
+        (
+            "Tags",
+            'Tags ajoutés à chaque point, par exemple {"home": "paris"} (environnement : '
+            "home=paris,site=a).",
+        ),
+        (
+            "Tags",
+            'Tags added to every point, for example {"home": "paris"} (environment: '
+            "home=paris,site=a).",
+        ),
+    ),
+    "influxdb.measurement_prefix": (
+        (
+            "Préfixe des mesures",
+            "Préfixe des noms de mesures : linky_ donne linky_consumption.",
+        ),
+        ("Measurement prefix", "Prefix of the measurement names: linky_ gives linky_consumption."),
+    ),
+    "influxdb.timeout_seconds": _TIMEOUT_ANSWER,
+    "influxdb.verify_tls": _VERIFY_SERVER_TLS,
+    # -- MQTT
+    "mqtt.host": (
+        (
+            "Hôte du broker",
+            "Nom d'hôte ou adresse IP du broker (de "
+            "MQTT_BROKER=mqtt://utilisateur:motdepasse@hôte:1883).",
+        ),
+        ("Broker host", "Broker host name or IP (from MQTT_BROKER=mqtt://user:pass@host:1883)."),
+    ),
+    "mqtt.port": (
+        ("Port", "Port du broker (1883 en clair, 8883 en TLS)."),
+        ("Port", "Broker port (1883 plain, 8883 TLS)."),
+    ),
+    "mqtt.username": (
+        ("Utilisateur", "Nom d'utilisateur, si le broker demande une connexion."),
+        ("Username", "User name, if the broker requires a login."),
+    ),
+    "mqtt.password": (
+        ("Mot de passe", "Mot de passe de cet utilisateur (chiffré dans la base, jamais affiché)."),
+        ("Password", "Password of that user (encrypted at rest, never shown)."),
+    ),
+    "mqtt.tls": (
+        ("TLS", "Connexion chiffrée (mqtts://)."),
+        ("TLS", "Connect with TLS (mqtts://)."),
+    ),
+    "mqtt.ca_file": (
+        (
+            "Fichier de l'autorité (CA)",
+            "Fichier PEM de l'autorité qui a signé le certificat du broker (TLS) ; vide : les "
+            "autorités de confiance du système.",
+        ),
+        (
+            "CA file",
+            "PEM file of the CA that signed the broker's certificate (TLS); empty: the "
+            "system's trusted CAs.",
+        ),
+    ),
+    "mqtt.cert_file": (
+        ("Certificat client", "Fichier PEM du certificat client (authentification TLS)."),
+        ("Client certificate", "Client certificate PEM file (TLS client authentication)."),
+    ),
+    "mqtt.key_file": (
+        ("Clé du certificat client", "Fichier PEM de la clé privée du certificat client."),
+        ("Client key", "Private key PEM file of the client certificate."),
+    ),
+    "mqtt.tls_verify_hostname": (
+        (
+            "Vérifier le nom d'hôte",
+            "Vérifie que le certificat du broker porte le nom de l'hôte (TLS).",
+        ),
+        ("Verify the host name", "Check that the broker's certificate names the host (TLS)."),
+    ),
+    "mqtt.client_id": (
+        (
+            "Identifiant client MQTT",
+            "Vide : myelectricaldata- suivi d'un suffixe aléatoire.",
+        ),
+        ("MQTT client id", "Empty: myelectricaldata- and a random suffix."),
+    ),
+    "mqtt.topic_prefix": (
+        ("Préfixe des topics", "Racine de tous les topics publiés."),
+        ("Topic prefix", "Root of every published topic."),
+    ),
+    "mqtt.qos": (
+        ("QoS", "Qualité de service des topics de données : 0, 1 ou 2."),
+        ("QoS", "Quality of service of the data topics: 0, 1 or 2."),
+    ),
+    "mqtt.retain": (
+        ("Messages retenus", "Publie les topics de données en messages retenus (retain)."),
+        ("Retained messages", "Publish the data topics as retained messages."),
+    ),
+    "mqtt.ha_discovery": (
+        (
+            "Découverte Home Assistant",
+            "Publie la configuration de découverte MQTT de Home Assistant de chaque mesure.",
+        ),
+        (
+            "Home Assistant discovery",
+            "Publish the Home Assistant MQTT discovery config of every measure.",
+        ),
+    ),
+    "mqtt.ha_discovery_prefix": (
+        ("Préfixe de découverte", "Préfixe de découverte qu'écoute Home Assistant."),
+        ("Discovery prefix", "Discovery prefix Home Assistant listens on."),
+    ),
+    "mqtt.ha_language": (
+        ("Langue des entités", "Langue des noms d'entités envoyés à Home Assistant."),
+        ("Entity language", "Language of the entity names sent to Home Assistant."),
+    ),
+    "mqtt.history_stream": (
+        (
+            "Flux d'historique",
+            "Publie aussi chaque point de chaque lot d'historique (non retenu) sous "
+            "{préfixe}/history/, pour qui le stocke (Telegraf, Node-RED).",
+        ),
+        (
+            "History stream",
+            "Also publish every point of each history batch (not retained) under "
+            "{prefix}/history/, for consumers that store it (Telegraf, Node-RED).",
+        ),
+    ),
+    "mqtt.max_inflight": (
+        (
+            "Publications en attente",
+            "Publications attendant leur accusé de réception en même temps.",
+        ),
+        ("Publishes in flight", "Publishes awaiting their acknowledgement at once."),
+    ),
+    "mqtt.timeout_seconds": (
+        (
+            "Délai d'attente (s)",
+            "Secondes d'attente de la connexion et de chaque accusé de réception.",
+        ),
+        ("Timeout (s)", "Seconds to wait for the connection and for each acknowledgement."),
+    ),
+    # -- Prometheus
+    "prometheus.max_age": (
+        (
+            "Âge maximal des valeurs (s)",
+            "Secondes pendant lesquelles /metrics sert les valeurs du dernier export avant de "
+            "les recalculer depuis le catalogue (0 : à chaque collecte).",
+        ),
+        (
+            "Values' maximum age (s)",
+            "Seconds /metrics may serve the values of the last run before it computes fresh "
+            "ones from the catalogue (0: on every scrape).",
+        ),
+    ),
+    # -- VictoriaMetrics
+    "victoriametrics.url": (
+        (
+            "Adresse",
+            "URL de base de VictoriaMetrics en nœud unique (…/api/v1/import y est ajouté). "
+            "Lancez-le avec -retentionPeriod=100y et -dedup.minScrapeInterval=1ms.",
+        ),
+        (
+            "URL",
+            "Base URL of VictoriaMetrics single-node (…/api/v1/import is appended). Run it "
+            "with -retentionPeriod=100y and -dedup.minScrapeInterval=1ms.",
+        ),
+    ),
+    "victoriametrics.username": (
+        ("Utilisateur", "Utilisateur HTTP Basic (-httpAuth.username) ; vide : aucun."),
+        ("Username", "HTTP Basic user (-httpAuth.username); empty: none."),
+    ),
+    "victoriametrics.password": (
+        ("Mot de passe", "Mot de passe HTTP Basic (-httpAuth.password)."),
+        ("Password", "HTTP Basic password (-httpAuth.password)."),
+    ),
+    "victoriametrics.token": (
+        (
+            "Jeton",
+            "Jeton Bearer (par exemple d'un utilisateur vmauth) ; remplace l'authentification "
+            "Basic quand il est renseigné.",
+        ),
+        ("Token", "Bearer token (e.g. a vmauth user); sent instead of Basic auth when set."),
+    ),
+    "victoriametrics.extra_labels": (
+        (
+            "Labels ajoutés",
+            'Labels ajoutés à chaque série, par exemple {"home": "paris"} (environnement : '
+            "home=paris,site=a). Les changer commence de nouvelles séries.",
+        ),
+        (
+            "Extra labels",
+            'Labels added to every series, for example {"home": "paris"} (environment: '
+            "home=paris,site=a). Changing them starts new series.",
+        ),
+    ),
+    "victoriametrics.verify_writes": (
+        (
+            "Vérifier les écritures",
+            "Relit chaque lot (il faut /api/v1/export, /api/v1/query et /internal/force_flush). "
+            "Désactivé, les points rejetés et les corrections passent inaperçus : seulement "
+            "pour une URL qui n'accepte que l'écriture.",
+        ),
+        (
+            "Verify the writes",
+            "Read each batch back (needs /api/v1/export, /api/v1/query and "
+            "/internal/force_flush). Off, dropped samples and corrections go unnoticed: only "
+            "for a URL that accepts writes only.",
+        ),
+    ),
+    "victoriametrics.timeout_seconds": _TIMEOUT_ANSWER,
+    "victoriametrics.verify_tls": _VERIFY_SERVER_TLS,
+    # -- Webhook
+    "webhook.url": (
+        ("URL du destinataire", "http:// ou https:// (obligatoire une fois activé)."),
+        ("Receiver URL", "http:// or https:// (required when enabled)."),
+    ),
+    "webhook.method": (
+        ("Méthode HTTP", "POST ou PUT."),
+        ("HTTP method", "POST or PUT."),
+    ),
+    "webhook.headers": (
+        (
+            "En-têtes HTTP",
+            "En-têtes ajoutés à chaque événement (stockés en clair : mettez les identifiants "
+            "dans « En-tête Authorization »). Depuis l'environnement : un objet JSON.",
+        ),
+        (
+            "HTTP headers",
+            "Extra headers sent with every event (stored in clear: put credentials in "
+            "“Authorization header”). From the environment: a JSON object.",
+        ),
+    ),
+    "webhook.authorization": (
+        (
+            "En-tête Authorization",
+            "Valeur de l'en-tête Authorization, par exemple Bearer <jeton> (secret ; vide : "
+            "aucun).",
+        ),
+        (
+            "Authorization header",
+            "Value of the Authorization header, e.g. Bearer <token> (secret; empty: none).",
+        ),
+    ),
+    "webhook.secret": (
+        (
+            "Secret de signature",
+            "Secret Standard Webhooks, whsec_<clé base64> ; plusieurs secrets séparés par des "
+            "espaces signent chacun (rotation des clés) ; vide : événements non signés.",
+        ),
+        (
+            "Signing secret",
+            "Standard Webhooks secret, whsec_<base64 key>; several space-separated secrets "
+            "each sign (key rotation); empty: events are not signed.",
+        ),
+    ),
+    "webhook.timeout": (
+        ("Délai d'attente (s)", "Secondes d'attente d'une réponse."),
+        ("Timeout (s)", "Seconds to wait for an answer."),
+    ),
+    "webhook.attempts": (
+        (
+            "Tentatives",
+            "Tentatives par événement dans un même export sur 408, 429, 5xx, délai dépassé ou "
+            "erreur de connexion (les autres 4xx ne sont jamais retentées).",
+        ),
+        (
+            "Attempts",
+            "Attempts per event within one export on 408, 429, 5xx, timeouts and connection "
+            "errors (other 4xx are never retried).",
+        ),
+    ),
+    "webhook.retry_backoff": (
+        (
+            "Attente avant nouvel essai (s)",
+            "Secondes avant la deuxième tentative quand le destinataire n'envoie pas de "
+            "Retry-After ; doublée à chaque tentative, avec un peu de hasard.",
+        ),
+        (
+            "Retry backoff (s)",
+            "Seconds before the second attempt when the receiver sends no Retry-After; "
+            "doubled per attempt, with jitter.",
+        ),
+    ),
+    "webhook.max_retry_after": (
+        (
+            "Retry-After maximal (s)",
+            "Plus long Retry-After attendu dans un export ; au-delà, l'export s'arrête et le "
+            "suivant renvoie l'événement.",
+        ),
+        (
+            "Longest Retry-After (s)",
+            "Longest Retry-After waited within an export; a longer one ends it and the next "
+            "run sends the event again.",
+        ),
+    ),
+    "webhook.verify_tls": (
+        ("Vérifier le certificat TLS", "Vérifie le certificat TLS du destinataire (https)."),
+        ("Verify the TLS certificate", "Check the receiver's TLS certificate (https)."),
+    ),
+}
+
+_CODE = re.compile(r"``(.+?)``|`([^`]+)`")
+
+
+def plain(text_value: str) -> str:
+    """Text with its markdown-ish code marks (double or single backticks) removed: for hints."""
+    return _CODE.sub(lambda found: found.group(1) or found.group(2), text_value)
+
+
+def code_html(text_value: str) -> str:
+    """HTML of a text whose backticks (double or single) mark code: escaped, code in <code>."""
+    parts: list[str] = []
+    last = 0
+    for found in _CODE.finditer(text_value):
+        parts.append(html.escape(text_value[last : found.start()]))
+        parts.append(f"<code>{html.escape(found.group(1) or found.group(2))}</code>")
+        last = found.end()
+    parts.append(html.escape(text_value[last:]))
+    return "".join(parts)
+
+
+def _auto_title(field: str) -> str:
+    """What pydantic makes of a field without a title: ``verify_tls`` -> ``Verify Tls``."""
+    return field.replace("_", " ").title()
+
+
+def field_texts(
+    table: Mapping[str, FieldTexts],
+    key: str,
+    lang: str,
+    *,
+    field: str,
+    title: str | None = None,
+    description: str | None = None,
+) -> tuple[str, str]:
+    """Label and help of a form field in ``lang``: the table's, else the schema's ``title``
+    (pydantic's automatic ``Verify Tls`` becomes ``Verify tls``) and ``description``."""
+    entry = table.get(key)
+    if entry is not None:
+        label, help_text = entry[1] if lang == "en" else entry[0]
+        return label, help_text
+    if not title or title == _auto_title(field):
+        title = field.replace("_", " ").capitalize()
+    return title, description or ""

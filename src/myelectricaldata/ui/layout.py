@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from nicegui import ui
+from nicegui import events, ui
 
 from myelectricaldata.domain.timeutil import today_paris
 from myelectricaldata.ui import markers as m
@@ -118,6 +118,9 @@ def shell(ctx: PageContext, page_marker: str) -> Iterator[ui.column]:
         .med-value { font-size: 1.6rem; font-weight: 600; line-height: 1.2; }
         .med-grid-cell { width: 1.6rem; height: 1.4rem; border-radius: 3px; }
         .med-chart { width: 100%; height: 22rem; }
+        /* Form grids: a field's hint takes the room it needs instead of overlapping the next. */
+        .med-form .q-field--with-bottom { padding-bottom: 0; }
+        .med-form .q-field__bottom { position: static; transform: none; padding-top: 4px; }
         @media (max-width: 600px) {
           .med-chart { height: 16rem; }
           .med-value { font-size: 1.3rem; }
@@ -225,3 +228,75 @@ def message(text_value: str, icon: str = "info") -> None:
     with ui.row().classes("items-center gap-2 opacity-80"):
         ui.icon(icon)
         ui.label(text_value)
+
+
+#: Rows per page of the day-by-day tables.
+ROWS_PER_PAGE = 31
+
+
+class PagedTable(ui.table):
+    """A Quasar table paginated on the server: the browser only ever holds the page it shows.
+
+    Quasar's server-side mode (``rowsNumber`` in the pagination) asks for a page with its
+    ``request`` event; the answer replaces rows and pagination in one update. The pagination
+    Quasar echoes when it mounts is the one sent, so it is not sent back (NiceGUI's table would
+    otherwise re-send every row over the websocket on load).
+    """
+
+    def __init__(
+        self,
+        *,
+        columns: list[dict[str, Any]],
+        rows: list[dict[str, Any]],
+        row_key: str,
+        rows_per_page: int = ROWS_PER_PAGE,
+    ) -> None:
+        self._all_rows = rows
+        super().__init__(
+            columns=columns,
+            rows=rows[:rows_per_page],
+            row_key=row_key,
+            pagination=self._pagination(1, rows_per_page),
+        )
+        self._props["rows-per-page-options"] = [rows_per_page, 100, 0]
+        self.on("request", self._request, ["pagination"])
+
+    def _pagination(self, page: int, per_page: int) -> dict[str, Any]:
+        return {
+            "sortBy": None,
+            "descending": False,
+            "page": page,
+            "rowsPerPage": per_page,
+            "rowsNumber": len(self._all_rows),
+        }
+
+    @property
+    def pagination(self) -> dict[str, Any]:
+        """Pagination object (``rowsNumber``: every row of the table, not only this page's)."""
+        return cast("dict[str, Any]", self._props["pagination"])
+
+    @pagination.setter
+    def pagination(self, value: dict[str, Any]) -> None:
+        if value != self._props.get("pagination"):
+            self._props["pagination"] = value
+
+    @property
+    def all_rows(self) -> list[dict[str, Any]]:
+        """Every row of the table (the browser holds only the shown page)."""
+        return self._all_rows
+
+    def _request(self, event: events.GenericEventArguments) -> None:
+        args = event.args if isinstance(event.args, dict) else {}
+        wanted = args.get("pagination") or {}
+        per_page = max(int(wanted.get("rowsPerPage") or 0), 0)
+        pages = max(-(-len(self._all_rows) // per_page), 1) if per_page else 1
+        page = min(max(int(wanted.get("page") or 1), 1), pages)
+        rows = (
+            self._all_rows
+            if per_page == 0
+            else self._all_rows[(page - 1) * per_page : page * per_page]
+        )
+        with self._props.suspend_updates():
+            self._props["rows"] = rows
+            self._props["pagination"] = self._pagination(page, per_page)
+        self.update()

@@ -102,8 +102,16 @@ def value(scope: str, key: str) -> str:
     * cost page: ``cost_total_eur``, ``cost_energy_eur``, ``cost_subscription_eur`` of the shown
       period, and ``compare_base_eur``, ``compare_hc_hp_eur``, ``compare_tempo_eur`` (last 12
       months priced with each option);
-    * balance page: ``balance_consumption_wh``, ``balance_production_wh``,
-      ``balance_self_consumption_wh`` (unknown without load curves), ``balance_self_rate_pct``.
+    * balance page (the meter's NET flows: consumption = import, production = export):
+      ``balance_consumption_wh`` and ``balance_production_wh`` (sums of the API's daily
+      ``value_wh``), ``balance_net_wh`` (production - consumption), ``balance_export_days``
+      (days whose production ``value_wh`` > 0), ``balance_export_hours`` (hours of the
+      production load-curve intervals with ``avg_w`` > 0, unit ``h``), ``balance_export_peak_w``
+      (highest production ``avg_w``); self-consumption is not measured by the meter, so
+      ``balance_gross_production_wh`` (the inverter's production the user entered, ``?gross_kwh=``
+      in the URL), ``balance_self_consumption_wh`` (gross - production),
+      ``balance_self_rate_pct`` (self / gross) and ``balance_self_sufficiency_pct``
+      (self / (self + consumption)) are ``""`` until it is entered.
 
     Tempo page (scope ``tempo``): ``today``, ``tomorrow`` (data-value the colour ``BLUE``/
     ``WHITE``/``RED`` or ``""`` when not published), ``remaining_BLUE``, ``remaining_WHITE``,
@@ -121,7 +129,8 @@ CHART_LOAD_CURVE: Final = "chart:load_curve"  # load curve (W), HC/HP shading, T
 CHART_MAX_POWER: Final = "chart:max_power"  # max power per day (VA) vs subscribed power
 CHART_COST: Final = "chart:cost"  # cost per day/month (EUR)
 CHART_COMPARE: Final = "chart:compare"  # BASE vs HC/HP vs Tempo over the last 12 months
-CHART_BALANCE: Final = "chart:balance"  # consumption vs production per day
+CHART_BALANCE: Final = "chart:balance"  # consumption (import) vs production (export) per day
+CHART_BALANCE_HOURLY: Final = "chart:balance_hourly"  # mean import/export per hour of the day
 CHART_TEMPO: Final = "chart:tempo"  # not a chart: the season calendar grid (see CALENDAR)
 CHART_ECOWATT: Final = "chart:ecowatt"  # not a chart: the 4 x 24 grid (see ECOWATT_CELL)
 
@@ -132,6 +141,13 @@ TABLE_COST: Final = "table:cost"
 TABLE_BALANCE: Final = "table:balance"
 TABLE_EXPORT_HISTORY: Final = "table:export_history"  # on the Exporter page, one per tab:
 # see exporter(type, "history")
+
+# -- balance page: self-consumption needs the inverter's production --------------------------------
+
+BALANCE_METER_NOTE: Final = "balance:meter_note"  # why the meter cannot tell self-consumption
+BALANCE_GROSS: Final = "balance:gross_production"  # input: the inverter's production, kWh
+BALANCE_ESTIMATE: Final = "balance:estimate"  # button: estimate from that production
+BALANCE_ERROR: Final = "balance:error"  # shown when the production entered is refused
 
 # -- period picker (Consommation, Consommation €, Production, Bilan) ------------------------------
 

@@ -26,7 +26,7 @@ from myelectricaldata.ui.data import (
     shading,
     tempo_map,
 )
-from myelectricaldata.ui.layout import PageContext, message, shell, stat
+from myelectricaldata.ui.layout import PageContext, PagedTable, message, shell, stat
 from myelectricaldata.ui.period import Selection, picker, select
 
 #: Zoom windows wider than this many days keep the down-sampled view (no full detail).
@@ -137,7 +137,7 @@ def _table(ctx: PageContext, data: EnergyData, direction: Direction) -> None:
             }
         )
     ui.label(ctx.t("energy.table")).classes("text-base font-medium")
-    table = ui.table(columns=columns, rows=rows, row_key="date", pagination=31).classes("w-full")
+    table = PagedTable(columns=columns, rows=rows, row_key="date").classes("w-full")
     table.props("dense flat bordered")
     m.apply(table, m.TABLE_DAILY)
     ui.label(ctx.t("common.rounding")).classes("text-xs opacity-70")
@@ -163,7 +163,7 @@ async def _load_curve(ctx: PageContext, selection: Selection, direction: Directi
         else []
     )
     name = ctx.t("series.power")
-    chart = ui.echart(
+    chart = charts.Chart(
         charts.load_curve(
             curve.points,
             curve.low_ms,
@@ -172,7 +172,8 @@ async def _load_curve(ctx: PageContext, selection: Selection, direction: Directi
             name,
             ctx.dark,
             detailed=not curve.downsampled,
-        )
+        ),
+        ctx.lang,
     ).classes("med-chart")
     m.apply(chart, m.CHART_LOAD_CURVE, value=len(curve.points), unit="points")
     note = ui.label(
@@ -248,7 +249,7 @@ async def build_energy(ctx: PageContext, direction: Direction, page_marker: str)
             ui.label(ctx.t("energy.daily")).classes("text-base font-medium")
             if data.daily:
                 days = [r.day for r in data.daily]
-                chart = ui.echart(
+                chart = charts.Chart(
                     charts.daily_bars(
                         days,
                         [r.value_wh / 1000 for r in data.daily],
@@ -256,7 +257,8 @@ async def build_energy(ctx: PageContext, direction: Direction, page_marker: str)
                         "kWh",
                         ctx.dark,
                         color="#1976d2" if direction is Direction.CONSUMPTION else "#f9a825",
-                    )
+                    ),
+                    ctx.lang,
                 ).classes("med-chart")
                 m.apply(chart, m.CHART_DAILY, value=len(days), unit="days")
             else:
@@ -267,7 +269,7 @@ async def build_energy(ctx: PageContext, direction: Direction, page_marker: str)
             with ui.card().classes("w-full"):
                 ui.label(ctx.t("energy.max_power")).classes("text-base font-medium")
                 kva = data.subscribed_kva
-                chart = ui.echart(
+                chart = charts.Chart(
                     charts.max_power(
                         [r.day for r in data.max_power],
                         [r.value_va for r in data.max_power],
@@ -275,7 +277,9 @@ async def build_energy(ctx: PageContext, direction: Direction, page_marker: str)
                         ctx.t("energy.max_power"),
                         ctx.t("energy.subscribed"),
                         ctx.dark,
-                    )
+                        ctx.lang,
+                    ),
+                    ctx.lang,
                 ).classes("med-chart")
                 m.apply(chart, m.CHART_MAX_POWER, value=len(data.max_power), unit="days")
         with ui.card().classes("w-full"):

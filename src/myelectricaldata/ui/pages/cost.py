@@ -21,7 +21,7 @@ from myelectricaldata.ui.data import (
     cost_model,
     day_costs,
 )
-from myelectricaldata.ui.layout import TEMPO_COLORS, PageContext, message, shell, stat
+from myelectricaldata.ui.layout import TEMPO_COLORS, PageContext, PagedTable, message, shell, stat
 from myelectricaldata.ui.period import Selection, picker, select
 
 TAG_COLORS = {
@@ -74,7 +74,7 @@ def _chart(
     ui.label(ctx.t("cost.per_month" if by_month else "cost.per_day")).classes(
         "text-base font-medium"
     )
-    chart = ui.echart(charts.stacked_bars(categories, stacks, colors, "€", ctx.dark))
+    chart = charts.Chart(charts.stacked_bars(categories, stacks, colors, "€", ctx.dark), ctx.lang)
     chart.classes("med-chart")
     m.apply(chart, m.CHART_COST, value=len(categories), unit="bars")
 
@@ -99,7 +99,7 @@ def _table(ctx: PageContext, costs: list[DayCost]) -> None:
         }
         for c in costs
     ]
-    table = ui.table(columns=columns, rows=rows, row_key="date", pagination=31).classes("w-full")
+    table = PagedTable(columns=columns, rows=rows, row_key="date").classes("w-full")
     table.props("dense flat bordered")
     m.apply(table, m.TABLE_COST)
 
@@ -143,7 +143,7 @@ def _comparison(ctx: PageContext, selection: Selection, comparison: Comparison) 
     )
     for series in options["series"]:
         series["stack"] = "total"
-    chart = ui.echart(options).classes("med-chart")
+    chart = charts.Chart(options, ctx.lang).classes("med-chart")
     m.apply(chart, m.CHART_COMPARE, value=len(names), unit="options")
 
 

@@ -33,9 +33,14 @@ HA_STATS = "/api/export/home_assistant/statistics"
 POLL_S = 1.0
 
 
+#: JSON schema types of the items a ``list`` field (comma-separated input) can hold.
+LIST_ITEMS = ("string", "integer", "number")
+
+
 def field_kind(prop: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The input kind of a schema property (``text``, ``secret``, ``int``, ``float``, ``bool``,
-    ``enum``, ``json``) and the property with a nullable ``anyOf`` unwrapped."""
+    ``enum``, ``list`` for an array of plain values, ``json`` for an object or any other array)
+    and the property with a nullable ``anyOf`` unwrapped."""
     if "anyOf" in prop:
         options = [p for p in prop["anyOf"] if p.get("type") != "null"]
         if len(options) == 1:
@@ -51,13 +56,29 @@ def field_kind(prop: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return "int", prop
     if kind == "number":
         return "float", prop
+    if kind == "array" and (prop.get("items") or {}).get("type", "string") in LIST_ITEMS:
+        return "list", prop
     if kind in ("object", "array"):
         return "json", prop
     return "text", prop
 
 
-def _convert(kind: str, value: Any) -> Any:
+def list_text(value: Any) -> str:
+    """A list as the comma-separated text of its input."""
+    return ", ".join(str(v) for v in value or [])
+
+
+def parse_list(text_value: Any, item_type: str = "string") -> list[Any]:
+    """The items of a comma-separated input (blanks dropped); ``ValueError`` for a bad number."""
+    items = [part.strip() for part in str(text_value or "").replace("\n", ",").split(",")]
+    convert: Any = {"integer": int, "number": float}.get(item_type, str)
+    return [convert(item) for item in items if item]
+
+
+def _convert(kind: str, value: Any, item_type: str = "string") -> Any:
     """A widget's value as the config expects it; ``ValueError`` for bad JSON or numbers."""
+    if kind == "list":
+        return parse_list(value, item_type)
     if kind == "int":
         return None if value in (None, "") else int(value)
     if kind == "float":
@@ -110,10 +131,17 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
     shown = configs.masked(config)
     origin = "saved" if configs.saved(name) else ("env" if configs.env_values(name) else "default")
     widgets: dict[str, tuple[str, Any]] = {}
+    item_types: dict[str, str] = {}
+    described = i18n.EXPORTER_DESCRIPTIONS.get(name)
+    description = (
+        (described[1] if ctx.lang == "en" else described[0])
+        if described
+        else str(schema.get("description") or "")
+    )
 
     with ui.column().classes("w-full gap-3"):
-        if schema.get("description"):
-            ui.label(str(schema["description"])).classes("text-sm opacity-80")
+        if description:
+            ui.html(i18n.code_html(description), sanitize=False).classes("text-sm opacity-80")
         ui.label(
             ctx.t("exp.origin", origin=ctx.t(f"exp.origin.{origin}"))
             + " · "
@@ -137,13 +165,20 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
             ).classes("min-w-[18rem]")
             m.apply(interval, m.exporter(name, "interval"))
             widgets["interval_minutes"] = ("int", interval)
-        with ui.grid().classes("w-full gap-x-4 gap-y-1 grid-cols-1 md:grid-cols-2"):
+        with ui.grid().classes("med-form w-full gap-x-6 gap-y-3 grid-cols-1 md:grid-cols-2"):
             for field, raw_prop in props.items():
                 if field in COMMON_FIELDS:
                     continue
                 kind, prop = field_kind(raw_prop)
-                label = str(prop.get("title") or field)
-                hint = str(prop.get("description") or "")
+                label, hint = i18n.field_texts(
+                    i18n.EXPORTER_FIELDS,
+                    f"{name}.{field}",
+                    ctx.lang,
+                    field=field,
+                    title=prop.get("title"),
+                    description=prop.get("description"),
+                )
+                hint = i18n.plain(hint)
                 value = shown.get(field)
                 widget: Any
                 if kind == "bool":
@@ -158,12 +193,18 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
                         max=prop.get("maximum"),
                         step=1 if kind == "int" else None,
                     )
+                elif kind == "list":
+                    item_types[field] = str((prop.get("items") or {}).get("type", "string"))
+                    widget = ui.input(label, value=list_text(value))
+                    hint = f"{hint} {ctx.t('exp.list_hint')}".strip()
                 elif kind == "json":
-                    empty: Any = [] if prop.get("type") == "array" else {}
+                    is_array = prop.get("type") == "array"
+                    empty: Any = [] if is_array else {}
                     widget = ui.textarea(
                         label, value=json.dumps(value or empty, ensure_ascii=False)
                     ).props("autogrow")
-                    hint = f"{hint} ({ctx.t('exp.json_hint')})".strip()
+                    json_hint = ctx.t("exp.json_list_hint" if is_array else "exp.json_hint")
+                    hint = f"{hint} {json_hint}".strip()
                 elif kind == "secret":
                     widget = ui.input(
                         label, value=value or "", password=True, password_toggle_button=False
@@ -181,7 +222,7 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
         def collect() -> dict[str, Any]:
             values: dict[str, Any] = {}
             for field, (kind, widget) in widgets.items():
-                converted = _convert(kind, widget.value)
+                converted = _convert(kind, widget.value, item_types.get(field, "string"))
                 if converted is None and kind in ("int", "float", "json"):
                     continue  # the model's default
                 values[field] = converted

@@ -123,11 +123,21 @@ def _tariff(ctx: PageContext, report: Any) -> None:
             ctx.t("set.tariff_hint", date=i18n.day_text(DEFAULT_PRICES_DATE, ctx.lang))
         ).classes("text-xs opacity-70")
         inputs = {}
-        with ui.grid().classes("w-full gap-x-4 grid-cols-1 sm:grid-cols-2 md:grid-cols-3"):
+        with ui.grid().classes(
+            "med-form w-full gap-x-6 gap-y-3 grid-cols-1 sm:grid-cols-2 md:grid-cols-3"
+        ):
             for field, prop in schema.items():
                 value = getattr(prices, field)
-                number = ui.number(field, value=value, min=0, step=0.0001, format="%.4f")
-                number.props["hint"] = str(prop.get("description", ""))
+                label, hint = i18n.field_texts(
+                    i18n.TARIFF_FIELDS,
+                    field,
+                    ctx.lang,
+                    field=field,
+                    title=prop.get("title"),
+                    description=prop.get("description"),
+                )
+                number = ui.number(label, value=value, min=0, step=0.0001, format="%.4f")
+                number.props["hint"] = i18n.plain(hint)
                 m.apply(number, m.setting(f"tariff:{field}"))
                 inputs[field] = number
 
@@ -213,7 +223,9 @@ def _sync(ctx: PageContext, report: Any) -> None:
     schedules = runtime.schedules
     with ui.card().classes("w-full"):
         ui.label(ctx.t("set.sync")).classes("text-base font-medium")
-        field = ui.number(ctx.t("set.sync_hour"), value=hour, min=0, max=23, step=1, format="%d")
+        field = ui.number(
+            ctx.t("set.sync_hour"), value=hour, min=0, max=23, step=1, format="%d"
+        ).classes("w-40")
         m.apply(field, m.setting("sync_hour"))
         if schedules is not None:
             ui.label(ctx.t("set.sync_hint", minute=f"{schedules.minute:02d}")).classes(

@@ -115,43 +115,67 @@ async def build(ctx: PageContext) -> None:
             _calendar(ctx, first, last, colors, today)
 
 
+#: The season calendar: one line per month, one cell per day. The cells shrink with the card;
+#: on a phone the month name goes above its days, which wrap on two lines (1-16, 17-31).
+CALENDAR_CSS = """
+.med-cal { display: flex; flex-direction: column; gap: 2px; }
+.med-cal-month { display: flex; align-items: center; gap: 6px; }
+.med-cal-label { width: 4rem; flex-shrink: 0; font-size: .75rem; }
+.med-cal-days {
+  flex: 1; min-width: 0; display: grid; gap: 2px;
+  grid-template-columns: repeat(31, minmax(0, 1.6rem));
+}
+.med-cal-day {
+  height: 1.4rem; border-radius: 3px; font-size: 10px; line-height: 1;
+  display: flex; align-items: center; justify-content: center;
+}
+@media (max-width: 600px) {
+  .med-cal { gap: 8px; }
+  .med-cal-month { flex-direction: column; align-items: stretch; gap: 2px; }
+  .med-cal-label { width: auto; font-weight: 500; }
+  .med-cal-days { grid-template-columns: repeat(16, minmax(0, 1fr)); }
+  .med-cal-day { height: 1.6rem; }
+}
+"""
+
+
 def _calendar(
     ctx: PageContext, first: date, last: date, colors: dict[date, TempoColor], today: date
 ) -> None:
     """One row per month (September to August), one cell per day."""
-    with ui.element("div").classes("w-full overflow-x-auto") as grid:
+    ui.add_css(CALENDAR_CSS)
+    with ui.element("div").classes("med-cal w-full") as grid:
         m.apply(grid, m.CHART_TEMPO)
         month = first
         while month <= last:
-            with ui.row().classes("items-center gap-[2px] no-wrap"):
-                ui.label(
-                    f"{i18n.month_name(month.month, ctx.lang)[:4]}. {month.year % 100:02d}"
-                ).classes("text-xs w-14 shrink-0")
-                day = month
-                while day.month == month.month:
-                    color = colors.get(day)
-                    cell = ui.element("div").classes(
-                        "med-grid-cell text-[10px] text-center shrink-0"
-                    )
-                    style = (
-                        f"background:{TEMPO_COLORS[color.value]};"
-                        if color
-                        else "background:transparent;border:1px dashed #8886;"
-                    )
-                    if day == today:
-                        style += "outline:2px solid #ff9800;"
-                    cell.style(style + ("color:#fff;" if color and color.value != "WHITE" else ""))
-                    with cell:
-                        ui.label(str(day.day))
-                    cell.tooltip(
-                        f"{i18n.weekday(day, ctx.lang)} {i18n.day_text(day, ctx.lang)} — "
-                        + (ctx.t(f"tempo.{color.value}") if color else ctx.t("common.unknown"))
-                    )
-                    m.apply(
-                        cell,
-                        m.tempo_day(day.isoformat()),
-                        value=color.value if color else "",
-                        unit="",
-                    )
-                    day += timedelta(days=1)
+            with ui.element("div").classes("med-cal-month"):
+                ui.label(f"{i18n.month_abbr(month.month, ctx.lang)} {month.year}").classes(
+                    "med-cal-label"
+                )
+                with ui.element("div").classes("med-cal-days"):
+                    day = month
+                    while day.month == month.month:
+                        _day_cell(ctx, day, colors.get(day), today)
+                        day += timedelta(days=1)
             month = day
+
+
+def _day_cell(ctx: PageContext, day: date, color: TempoColor | None, today: date) -> None:
+    cell = ui.element("div").classes("med-cal-day")
+    style = (
+        f"background:{TEMPO_COLORS[color.value]};"
+        if color
+        else "background:transparent;border:1px dashed #8886;"
+    )
+    if day == today:
+        style += "outline:2px solid #ff9800;outline-offset:1px;"
+    if color:
+        style += "color:#1d2733;" if color.value == "WHITE" else "color:#fff;"
+    cell.style(style)
+    with cell:
+        ui.label(str(day.day))
+    cell.tooltip(
+        f"{i18n.weekday(day, ctx.lang)} {i18n.day_text(day, ctx.lang)} — "
+        + (ctx.t(f"tempo.{color.value}") if color else ctx.t("common.unknown"))
+    )
+    m.apply(cell, m.tempo_day(day.isoformat()), value=color.value if color else "", unit="")
