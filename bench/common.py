@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from myelectricaldata.domain.timeutil import local_day_of, local_midnight
+from myelectricaldata.domain.timeutil import PARIS, local_day_of, local_midnight
 from myelectricaldata.domain.types import (
     DailyReading,
     Direction,
@@ -18,6 +18,12 @@ from myelectricaldata.domain.types import (
     Stream,
     TempoDay,
     UsagePoint,
+)
+from myelectricaldata.exporters.base import (
+    BaseExporter,
+    ConsumptionData,
+    EnergyPoint,
+    Granularity,
 )
 from myelectricaldata.sources.base import Quota
 
@@ -33,6 +39,39 @@ def load_curve(days: int, end: date) -> list[LoadCurvePoint]:
         LoadCurvePoint(start + timedelta(minutes=30 * i), 300 + (i * 37) % 4000)
         for i in range(count)
     ]
+
+
+def load_curve_points(days: int) -> list[EnergyPoint]:
+    """:func:`load_curve` ending :func:`today` as the delivery layer hands it to an exporter
+    (Paris instants, Wh and W, quality BRUT)."""
+    out = []
+    for p in load_curve(days, today()):
+        # End computed in UTC: wall-clock arithmetic would be an hour off at the autumn change.
+        end = (p.start + timedelta(minutes=30)).astimezone(PARIS)
+        out.append(
+            EnergyPoint(p.start.astimezone(PARIS), end, p.avg_w * 30 / 60, "BRUT", avg_w=p.avg_w)
+        )
+    return out
+
+
+def batches_of(points: list[EnergyPoint], size: int) -> list[ConsumptionData]:
+    """Load-curve batches of :data:`PDL` of at most ``size`` points."""
+    return [
+        ConsumptionData(PDL, Granularity.LOAD_CURVE, points[i : i + size])
+        for i in range(0, len(points), size)
+    ]
+
+
+async def exporter_round(exporter: BaseExporter, batches: list[ConsumptionData]) -> float:
+    """Seconds ``exporter`` takes to export every batch (each must succeed); closes it."""
+    try:
+        started = time.perf_counter()
+        for batch in batches:
+            result = await exporter.export_consumption(batch)
+            assert result.success, result.error
+        return time.perf_counter() - started
+    finally:
+        await exporter.aclose()
 
 
 class MemorySource:

@@ -29,15 +29,13 @@ import json
 import resource
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 import httpx
 from tests.servers.influxdb import InfluxDBServer
 from tests.servers.victoriametrics import VictoriaMetricsServer
 
-from bench.common import PDL, load_curve, today
-from myelectricaldata.domain.timeutil import PARIS
-from myelectricaldata.exporters.base import BaseExporter, ConsumptionData, EnergyPoint, Granularity
+from bench.common import batches_of, exporter_round, load_curve_points
+from myelectricaldata.exporters.base import ConsumptionData, EnergyPoint
 from myelectricaldata.exporters.influxdb import InfluxDBConfig, InfluxDBExporter
 from myelectricaldata.exporters.victoriametrics import (
     VictoriaMetricsConfig,
@@ -46,24 +44,6 @@ from myelectricaldata.exporters.victoriametrics import (
 
 DAYS = 730
 ROUNDS = 5
-
-
-def _points() -> list[EnergyPoint]:
-    """The load curve as the delivery layer hands it over (Paris instants, Wh and W)."""
-    out = []
-    for p in load_curve(DAYS, today()):
-        end = (p.start + timedelta(minutes=30)).astimezone(PARIS)
-        out.append(
-            EnergyPoint(p.start.astimezone(PARIS), end, p.avg_w * 30 / 60, "BRUT", avg_w=p.avg_w)
-        )
-    return out
-
-
-def _batches(points: list[EnergyPoint], size: int) -> list[ConsumptionData]:
-    return [
-        ConsumptionData(PDL, Granularity.LOAD_CURVE, points[i : i + size])
-        for i in range(0, len(points), size)
-    ]
 
 
 # -- the bare senders: the same bodies, built the simplest way ----------------------------------
@@ -104,17 +84,6 @@ def influx_bodies(batch: ConsumptionData, measurement: str) -> list[bytes]:
 
 
 # -- rounds -------------------------------------------------------------------------------------
-
-
-async def _exporter_round(exporter: BaseExporter, batches: list[ConsumptionData]) -> float:
-    try:
-        started = time.perf_counter()
-        for batch in batches:
-            result = await exporter.export_consumption(batch)
-            assert result.success, result.error
-        return time.perf_counter() - started
-    finally:
-        await exporter.aclose()
 
 
 async def _bare_round(
@@ -181,7 +150,7 @@ async def _bench_vm(points: list[EnergyPoint]) -> None:
     server = VictoriaMetricsServer()
     server.start()
     try:
-        batches = _batches(points, VictoriaMetricsExporter.batch_size)
+        batches = batches_of(points, VictoriaMetricsExporter.batch_size)
         url = f"{server.url}/api/v1/import"
         runs: dict[str, list[float]] = {
             "exporter": [],
@@ -198,8 +167,8 @@ async def _bench_vm(points: list[EnergyPoint]) -> None:
             return VictoriaMetricsExporter(config)
 
         rounds: list[tuple[str, Callable[[int], Awaitable[float]]]] = [
-            ("exporter", lambda n: _exporter_round(exporter(f"exporter{n}", True), batches)),
-            ("unverified", lambda n: _exporter_round(exporter(f"unverified{n}", False), batches)),
+            ("exporter", lambda n: exporter_round(exporter(f"exporter{n}", True), batches)),
+            ("unverified", lambda n: exporter_round(exporter(f"unverified{n}", False), batches)),
             ("bare", lambda n: _bare_round(url, {}, lambda b: [vm_body(b, f"bare{n}")], batches)),
             ("bare+verify", lambda n: _verified_bare_round(url, batches, f"verified{n}")),
             ("floor", lambda n: _floor_round(url, {}, [vm_body(b, f"floor{n}") for b in batches])),
@@ -224,7 +193,7 @@ async def _bench_influx(points: list[EnergyPoint]) -> None:
     server.start()
     try:
         server.create_database("bench")
-        batches = _batches(points, InfluxDBExporter.batch_size)
+        batches = batches_of(points, InfluxDBExporter.batch_size)
         url = f"{server.url}/write"
         params = {"db": "bench", "precision": "s"}
         runs: dict[str, list[float]] = {"exporter": [], "bare": [], "floor": []}
@@ -233,7 +202,7 @@ async def _bench_influx(points: list[EnergyPoint]) -> None:
             config = InfluxDBConfig(
                 enabled=True, url=server.url, database="bench", measurement_prefix=f"e{n}_"
             )
-            return _exporter_round(InfluxDBExporter(config), batches)
+            return exporter_round(InfluxDBExporter(config), batches)
 
         def bare(n: int) -> Awaitable[float]:
             return _bare_round(
@@ -261,7 +230,7 @@ async def _bench_influx(points: list[EnergyPoint]) -> None:
 
 def main() -> None:
     """Run both benchmarks and print times, ratios and this process's peak RSS."""
-    points = _points()
+    points = load_curve_points(DAYS)
     asyncio.run(_bench_vm(points))
     asyncio.run(_bench_influx(points))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

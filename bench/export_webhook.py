@@ -22,20 +22,17 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from tests.conftest import free_port
 from tests.fakes.webhook_receiver import new_secret
 
-from bench.common import PDL, load_curve, today
-from myelectricaldata.domain.timeutil import PARIS
+from bench.common import batches_of, exporter_round, load_curve_points
 from myelectricaldata.exporters.base import (
     ConsumptionData,
-    EnergyPoint,
     ExportResult,
-    Granularity,
 )
 from myelectricaldata.exporters.webhook import (
     WebhookConfig,
@@ -49,35 +46,9 @@ ROUNDS = 5
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _points() -> list[EnergyPoint]:
-    """The load curve as the delivery layer hands it over (Paris instants, Wh and W)."""
-    out = []
-    for p in load_curve(DAYS, today()):
-        # End computed in UTC: wall-clock arithmetic would be an hour off at the autumn change.
-        end = (p.start + timedelta(minutes=30)).astimezone(PARIS)
-        out.append(
-            EnergyPoint(p.start.astimezone(PARIS), end, p.avg_w * 30 / 60, "BRUT", avg_w=p.avg_w)
-        )
-    return out
-
-
-def _batches(points: list[EnergyPoint], size: int) -> list[ConsumptionData]:
-    return [
-        ConsumptionData(PDL, Granularity.LOAD_CURVE, points[i : i + size])
-        for i in range(0, len(points), size)
-    ]
-
-
 async def _exporter_round(url: str, secret: str, batches: list[ConsumptionData]) -> float:
     exporter = WebhookExporter(WebhookConfig(enabled=True, url=url, secret=secret))
-    try:
-        started = time.perf_counter()
-        for batch in batches:
-            result = await exporter.export_consumption(batch)
-            assert result.success, result.error
-        return time.perf_counter() - started
-    finally:
-        await exporter.aclose()
+    return await exporter_round(exporter, batches)
 
 
 def _bare_body(index: int, batch: ConsumptionData) -> tuple[str, bytes]:
@@ -183,8 +154,8 @@ def _start_receiver(secret: str) -> tuple[subprocess.Popen[str], str]:
 
 
 async def _main() -> None:
-    points = _points()
-    batches = _batches(points, WebhookExporter.batch_size)
+    points = load_curve_points(DAYS)
+    batches = batches_of(points, WebhookExporter.batch_size)
     secret = new_secret()
     receiver, url = _start_receiver(secret)
     try:

@@ -19,9 +19,8 @@ import httpx
 import pytest
 
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
-from myelectricaldata.domain.types import Direction, EcoWattDay, TempoColor, TempoDay
+from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay
 from myelectricaldata.exporters.base import (
-    TEMPO_CODE,
     ConsumptionData,
     EnergyPoint,
     Granularity,
@@ -32,22 +31,25 @@ from myelectricaldata.exporters.influxdb import (
     MAX_LINES,
     InfluxDBConfig,
     InfluxDBExporter,
-    ecowatt_hours,
     ecowatt_lines,
     series_lines,
-    tempo_instant,
     tempo_lines,
 )
 from myelectricaldata.exporters.testing import ExporterContract
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store
 from tests.conftest import free_port
-from tests.exporters.conftest import make_export_service
+from tests.exporters.helpers import (
+    PDLS,
+    run_through_outage,
+    service_for,
+    store_points,
+    timed_full_export,
+)
+from tests.exporters.helpers import days as _days
 from tests.fakes.influxdb2 import DEFAULT_TOKEN, FakeInfluxDB2, parse_line
 from tests.servers.influxdb import InfluxDBServer
 
-PDLS = ("09999000000001", "09999000000002")
-FAR_PAST, FAR_FUTURE = date(2000, 1, 1), date(2100, 1, 1)
 MEASUREMENTS = ("consumption", "production", "max_power", "tempo", "ecowatt")
 Key = tuple[str, tuple[tuple[str, str], ...], int]
 Rows = dict[Key, dict[str, Any]]
@@ -60,43 +62,10 @@ def _s(instant: datetime) -> int:
 def expected_rows(store: Store) -> Rows:
     """Every point a full export of ``store`` must leave: (measurement, tags, time) -> fields."""
     want: Rows = {}
-
-    def put(measurement: str, tags: dict[str, str], ts: int, **fields: Any) -> None:
-        key = (measurement, tuple(sorted(tags.items())), ts)
+    for point in store_points(store):
+        key = (point.kind, tuple(sorted(point.tags.items())), _s(point.at))
         assert key not in want
-        want[key] = fields
-
-    start, end = local_midnight(FAR_PAST), local_midnight(FAR_FUTURE)
-    for pdl in PDLS:
-        for direction in Direction:
-            name = direction.value
-            for row in store.daily(pdl, direction, FAR_PAST, FAR_FUTURE):
-                tags = {"pdl": pdl, "granularity": "daily"}
-                ts = _s(local_midnight(row.day))
-                put(name, tags, ts, wh=float(row.value_wh), quality=row.quality)
-            for p in store.load_curve(pdl, direction, start, end):
-                tags = {"pdl": pdl, "granularity": "load_curve"}
-                wh = p.avg_w * p.interval_min / 60
-                put(name, tags, _s(p.start), wh=wh, avg_w=float(p.avg_w), quality=p.quality)
-        for mp in store.max_power(pdl, FAR_PAST, FAR_FUTURE):
-            put(
-                "max_power",
-                {"pdl": pdl, "granularity": "daily"},
-                _s(local_midnight(mp.day)),
-                va=float(mp.value_va),
-                quality=mp.quality,
-                at=mp.at.astimezone(PARIS).isoformat(),
-            )
-    for day in store.tempo(FAR_PAST, FAR_FUTURE):
-        ts = _s(tempo_instant(day.day))
-        put("tempo", {}, ts, code=float(TEMPO_CODE[day.color]), color=day.color.value)
-    for eco in store.ecowatt(FAR_PAST, FAR_FUTURE):
-        fields: dict[str, Any] = {"level": float(eco.level)}
-        if eco.message:
-            fields["message"] = eco.message
-        put("ecowatt", {"granularity": "day"}, _s(local_midnight(eco.day)), **fields)
-        for hour, at in ecowatt_hours(eco.day):
-            put("ecowatt", {"granularity": "hour"}, _s(at), level=float(eco.hourly[hour]))
+        want[key] = point.fields
     return want
 
 
@@ -142,16 +111,8 @@ def _exporter(values: dict[str, Any]) -> InfluxDBExporter:
 
 
 def _service(store: Store, config: dict[str, Any] | None = None) -> ExportService:
-    """An export service with ``config`` saved for influxdb.
-
-    Each service has its own key: a config another service saved (secrets encrypted with
-    another key) is dropped first.
-    """
-    service = make_export_service(store)
-    ExportRepo(store).save_config("influxdb", {})
-    if config is not None:
-        service.configs.save("influxdb", config)
-    return service
+    """An export service with ``config`` saved for influxdb."""
+    return service_for(store, "influxdb", config)
 
 
 @pytest.fixture(scope="module")
@@ -170,11 +131,8 @@ def expected(demo_store: Store) -> Rows:
 @pytest.fixture(scope="module")
 def full_export(demo_store: Store, influxdb: InfluxDBServer) -> dict[str, Any]:
     """One full export of the demo history into database ``med`` (created by the exporter)."""
-    service = _service(demo_store, _v1(influxdb, database="med", create_database=True))
-    ExportRepo(demo_store).reset_checkpoints("influxdb")
-    started = time.perf_counter()
-    log = asyncio.run(service.run("influxdb"))
-    return {"log": log, "seconds": time.perf_counter() - started}
+    config = _v1(influxdb, database="med", create_database=True)
+    return timed_full_export(demo_store, "influxdb", config)
 
 
 # -- the contract every exporter passes, on both APIs -------------------------------------------
@@ -273,44 +231,12 @@ def test_outage_mid_export_is_logged_and_the_next_run_completes_the_data_set(
     demo_store: Store, expected: Rows, influxdb: InfluxDBServer
 ) -> None:
     influxdb.create_database("outage")
-    service = _service(demo_store, _v1(influxdb, database="outage"))
-    repo = ExportRepo(demo_store)
-    repo.reset_checkpoints("influxdb")
-    stopped_after: list[int] = []
-
-    def stop_after_first_batch(sent: int, total: int) -> None:
-        if not stopped_after:
-            stopped_after.append(sent)
-            influxdb.stop()
-
-    try:
-        failed = asyncio.run(service.run("influxdb", on_progress=stop_after_first_batch))
-    finally:
-        influxdb.start()
-    assert failed.status == "failed"
-    assert "cannot reach InfluxDB" in (failed.error or "")
-    assert 0 < failed.records == stopped_after[0] < failed.records_total
-
-    recovered = asyncio.run(service.run("influxdb"))
-    assert recovered.status == "success", recovered.error
-    assert recovered.records == failed.records_total - failed.records
-    assert [log.status for log in repo.logs("influxdb", 2)] == ["success", "failed"]
+    config = _v1(influxdb, database="outage")
+    run_through_outage(demo_store, "influxdb", config, influxdb, "cannot reach InfluxDB")
     assert influx_rows(influxdb, "outage") == expected
 
 
 # -- 1.x: corrections, errors that name the fix -------------------------------------------------
-
-
-def _days(values: list[float], quality: str, first: date = date(2024, 1, 1)) -> list[EnergyPoint]:
-    return [
-        EnergyPoint(
-            local_midnight(first + timedelta(days=i)),
-            local_midnight(first + timedelta(days=i + 1)),
-            v,
-            quality,
-        )
-        for i, v in enumerate(values)
-    ]
 
 
 async def test_a_correction_overwrites_value_and_quality(influxdb: InfluxDBServer) -> None:

@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from myelectricaldata.domain.timeutil import PARIS, local_midnight
-from myelectricaldata.domain.types import Direction, EcoWattDay, TempoColor, TempoDay
+from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours, local_midnight, tempo_instant
+from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay
 from myelectricaldata.exporters.base import (
-    TEMPO_CODE,
     ConsumptionData,
     EcowattData,
     EnergyPoint,
@@ -41,21 +40,24 @@ from myelectricaldata.exporters.victoriametrics import (
     VictoriaMetricsConfig,
     VictoriaMetricsError,
     VictoriaMetricsExporter,
-    ecowatt_hours,
     fresh_selector,
     plan_write,
     selector,
-    tempo_instant,
 )
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store
 from tests.conftest import free_port
-from tests.exporters.conftest import make_export_service
+from tests.exporters.helpers import (
+    PDLS,
+    run_through_outage,
+    service_for,
+    store_points,
+    timed_full_export,
+)
+from tests.exporters.helpers import days as _days
 from tests.servers.victoriametrics import VictoriaMetricsServer
 
-PDLS = ("09999000000001", "09999000000002")
 ALL = '{__name__=~"myelectricaldata_.+",test=""}'
-FAR_PAST, FAR_FUTURE = date(2000, 1, 1), date(2100, 1, 1)
 Series = dict[tuple[tuple[str, str], ...], dict[int, float]]
 
 
@@ -76,43 +78,25 @@ def expected_series(store: Store, **extra: str) -> Series:
         assert ts not in slot
         slot[ts] = float(value)
 
-    start, end = local_midnight(FAR_PAST), local_midnight(FAR_FUTURE)
-    for pdl in PDLS:
-        for direction, energy in (
-            (Direction.CONSUMPTION, CONSUMPTION_WH),
-            (Direction.PRODUCTION, PRODUCTION_WH),
-        ):
-            for row in store.daily(pdl, direction, FAR_PAST, FAR_FUTURE):
-                key = _key(energy, pdl=pdl, granularity="daily", quality=row.quality, **extra)
-                put(key, _ms(local_midnight(row.day)), row.value_wh)
-            for point in store.load_curve(pdl, direction, start, end):
-                labels: dict[str, str] = {
-                    "pdl": pdl,
-                    "granularity": "load_curve",
-                    "quality": point.quality,
-                }
-                put(
-                    _key(energy, **labels, **extra),
-                    _ms(point.start),
-                    point.avg_w * point.interval_min / 60,
-                )
-                put(
-                    _key(POWER_W, **labels, direction=direction.value, **extra),
-                    _ms(point.start),
-                    point.avg_w,
-                )
-        for mp in store.max_power(pdl, FAR_PAST, FAR_FUTURE):
-            key = _key(MAX_POWER_VA, pdl=pdl, granularity="daily", quality=mp.quality, **extra)
-            put(key, _ms(local_midnight(mp.day)), mp.value_va)
-    for day in store.tempo(FAR_PAST, FAR_FUTURE):
-        key = _key(TEMPO_COLOR, color=day.color.value, **extra)
-        put(key, _ms(tempo_instant(day.day)), TEMPO_CODE[day.color])
-    for eco in store.ecowatt(FAR_PAST, FAR_FUTURE):
-        put(
-            _key(ECOWATT_LEVEL, granularity="day", **extra), _ms(local_midnight(eco.day)), eco.level
-        )
-        for hour, instant in ecowatt_hours(eco.day):
-            put(_key(ECOWATT_LEVEL, granularity="hour", **extra), _ms(instant), eco.hourly[hour])
+    energy = {"consumption": CONSUMPTION_WH, "production": PRODUCTION_WH}
+    for point in store_points(store):
+        ts, fields = _ms(point.at), point.fields
+        if point.kind in energy:
+            labels = {**point.tags, "quality": fields["quality"]}
+            put(_key(energy[point.kind], **labels, **extra), ts, fields["wh"])
+            if "avg_w" in fields:
+                power = _key(POWER_W, **labels, direction=point.kind, **extra)
+                put(power, ts, fields["avg_w"])
+        elif point.kind == "max_power":
+            put(
+                _key(MAX_POWER_VA, **point.tags, quality=fields["quality"], **extra),
+                ts,
+                fields["va"],
+            )
+        elif point.kind == "tempo":
+            put(_key(TEMPO_COLOR, color=fields["color"], **extra), ts, fields["code"])
+        else:
+            put(_key(ECOWATT_LEVEL, **point.tags, **extra), ts, fields["level"])
     return want
 
 
@@ -132,16 +116,8 @@ def _count(series: Series) -> int:
 
 
 def _service(store: Store, config: dict[str, Any] | None = None) -> ExportService:
-    """An export service with ``config`` saved for victoriametrics.
-
-    Each service has its own key: a config another service saved (secrets encrypted with
-    another key) is dropped first.
-    """
-    service = make_export_service(store)
-    ExportRepo(store).save_config("victoriametrics", {})
-    if config is not None:
-        service.configs.save("victoriametrics", config)
-    return service
+    """An export service with ``config`` saved for victoriametrics."""
+    return service_for(store, "victoriametrics", config)
 
 
 @pytest.fixture(scope="module")
@@ -153,11 +129,7 @@ def expected(demo_store: Store) -> Series:
 @pytest.fixture(scope="module")
 def full_export(demo_store: Store, victoriametrics: VictoriaMetricsServer) -> dict[str, Any]:
     """One full export of the demo history through the export service (run once per module)."""
-    service = _service(demo_store, _config(victoriametrics))
-    ExportRepo(demo_store).reset_checkpoints("victoriametrics")
-    started = time.perf_counter()
-    log = asyncio.run(service.run("victoriametrics"))
-    return {"log": log, "seconds": time.perf_counter() - started}
+    return timed_full_export(demo_store, "victoriametrics", _config(victoriametrics))
 
 
 # -- the contract every exporter passes ---------------------------------------------------------
@@ -238,46 +210,15 @@ def test_outage_mid_export_is_logged_and_the_next_run_completes_the_data_set(
     demo_store: Store, expected: Series, victoriametrics: VictoriaMetricsServer
 ) -> None:
     config = _config(victoriametrics, extra_labels={"test": "outage"})
-    service = _service(demo_store, config)
-    repo = ExportRepo(demo_store)
-    repo.reset_checkpoints("victoriametrics")
-    stopped_after: list[int] = []
-
-    def stop_after_first_batch(sent: int, total: int) -> None:
-        if not stopped_after:
-            stopped_after.append(sent)
-            victoriametrics.stop()
-
-    try:
-        failed = asyncio.run(service.run("victoriametrics", on_progress=stop_after_first_batch))
-    finally:
-        victoriametrics.start()
-    assert failed.status == "failed"
-    assert "cannot reach VictoriaMetrics" in (failed.error or "")
-    assert 0 < failed.records == stopped_after[0] < failed.records_total
-
-    recovered = asyncio.run(service.run("victoriametrics"))
-    assert recovered.status == "success", recovered.error
-    assert recovered.records == failed.records_total - failed.records
-    assert [log.status for log in repo.logs("victoriametrics", 2)] == ["success", "failed"]
+    run_through_outage(
+        demo_store, "victoriametrics", config, victoriametrics, "cannot reach VictoriaMetrics"
+    )
     want = {tuple(sorted((*key, ("test", "outage")))): samples for key, samples in expected.items()}
     got = victoriametrics.series('{__name__=~"myelectricaldata_.+",test="outage"}')
     assert got == want
 
 
 # -- corrections --------------------------------------------------------------------------------
-
-
-def _days(values: list[float], quality: str, first: date = date(2024, 1, 1)) -> list[EnergyPoint]:
-    return [
-        EnergyPoint(
-            local_midnight(first + timedelta(days=i)),
-            local_midnight(first + timedelta(days=i + 1)),
-            v,
-            quality,
-        )
-        for i, v in enumerate(values)
-    ]
 
 
 async def test_a_corrected_quality_moves_points_to_the_new_series_without_duplicates(

@@ -10,41 +10,29 @@ and the data.
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.servers.process import LoopbackServer, find_binary, serve
 
 BINARY = "/usr/bin/influxd"
 
 
-class InfluxDBServer:
+class InfluxDBServer(LoopbackServer):
     """One ``influxd`` process on 127.0.0.1 and InfluxQL helpers to read what it holds."""
 
+    name = "influxd"
+
     def __init__(self, *, auth: bool = False) -> None:
-        binary = shutil.which("influxd") or BINARY
-        if not Path(binary).exists():
-            raise RuntimeError(
-                "influxd not found: run scripts/install-system-deps.sh (apt-get install influxdb)"
-            )
-        self.binary = binary
-        self.dir = Path(tempfile.mkdtemp(prefix="med-influx-"))
-        self.port = free_port()
+        self.binary = find_binary("influxd", BINARY, "influxdb")
+        super().__init__(prefix="med-influx-", log_name="influxd.log")
         self.rpc_port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.auth = auth
         self.admin = ("admin", os.urandom(6).hex()) if auth else None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log = self.dir / "influxd.log"
         self._config = self.dir / "influxdb.conf"
         self._config.write_text(
             "reporting-enabled = false\n"
@@ -64,63 +52,25 @@ class InfluxDBServer:
         )
         self._admin_created = False
 
-    @property
-    def running(self) -> bool:
-        """True while the process is alive."""
-        return self._proc is not None and self._proc.poll() is None
+    def command(self) -> list[str]:
+        """``influxd run`` with the generated config."""
+        return [self.binary, "run", "-config", str(self._config)]
+
+    def ready(self) -> bool:
+        """``/ping`` answers 204."""
+        return httpx.get(f"{self.url}/ping", timeout=1).status_code == 204
 
     def start(self) -> None:
-        """Start (again, same ports and data) and wait until /ping answers 204."""
+        """Start (again, same ports and data) and wait until /ping answers 204; with auth, create
+        the admin user the first time."""
         if self.running:
             return
-        with self._log.open("ab") as log:
-            self._proc = subprocess.Popen(
-                [self.binary, "run", "-config", str(self._config)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"influxd exited: {self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/ping", timeout=1).status_code == 204:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.02)
-        else:
-            raise RuntimeError(f"influxd not ready in 15 s: {self.log_tail()}")
+        super().start()
         if self.admin is not None and not self._admin_created:
             # With auth on and no user yet, InfluxDB accepts this one statement unauthenticated.
             user, password = self.admin
             self._query(f"CREATE USER {user} WITH PASSWORD '{password}' WITH ALL PRIVILEGES")
             self._admin_created = True
-
-    def stop(self) -> None:
-        """Stop gracefully (SIGTERM) and wait for the exit."""
-        if self._proc is None:
-            return
-        if self._proc.poll() is None:
-            self._proc.send_signal(signal.SIGTERM)
-            try:
-                self._proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc = None
-
-    def close(self) -> None:
-        """Stop and delete the data."""
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def log_tail(self, lines: int = 20) -> str:
-        """The end of the server log."""
-        try:
-            return "\n".join(self._log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
     # -- InfluxQL helpers ----------------------------------------------------------------------
 
@@ -167,21 +117,13 @@ class InfluxDBServer:
         return int(rows[0]["count"]) if rows else 0
 
 
-def _start(server: InfluxDBServer) -> Iterator[InfluxDBServer]:
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
-
-
 @pytest.fixture(scope="session")
 def influxdb() -> Iterator[InfluxDBServer]:
     """InfluxDB 1.6, auth off."""
-    yield from _start(InfluxDBServer())
+    yield from serve(InfluxDBServer())
 
 
 @pytest.fixture(scope="session")
 def influxdb_auth() -> Iterator[InfluxDBServer]:
     """InfluxDB 1.6 with auth on; ``server.admin`` is (user, password) of an admin."""
-    yield from _start(InfluxDBServer(auth=True))
+    yield from serve(InfluxDBServer(auth=True))

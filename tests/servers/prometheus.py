@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,22 +21,24 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.servers.process import LoopbackServer, serve
 
 BINARY = "/usr/bin/prometheus"
 
 
-class PrometheusServer:
+class PrometheusServer(LoopbackServer):
     """A throw-away Prometheus on 127.0.0.1; scrape jobs are set by the tests."""
 
+    name = "prometheus"
+    ready_timeout = 20.0
+    poll_interval = 0.05
+    not_yet = (httpx.TransportError,)
+    stop_timeout = 10.0
+
     def __init__(self, interval: str = "1s") -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="med-prometheus-"))
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(prefix="med-prometheus-", log_name="prometheus.log")
         self.interval = interval
         self.jobs: dict[str, dict[str, Any]] = {}
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log = self.dir / "prometheus.log"
 
     def _write_config(self) -> Path:
         config = {
@@ -51,62 +50,39 @@ class PrometheusServer:
         path.write_text(json.dumps(config, indent=1))
         return path
 
-    def start(self) -> None:
-        """Start and wait for ``/-/ready``."""
+    def command(self) -> list[str]:
+        """``prometheus`` with the current scrape jobs, its TSDB in the temp directory."""
         if not Path(BINARY).exists():
             raise RuntimeError(
                 f"{BINARY} not found: run scripts/install-system-deps.sh "
                 "(or apt-get install prometheus)"
             )
         config = self._write_config()
-        self._process = subprocess.Popen(
-            [
-                BINARY,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={self.dir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                "--storage.tsdb.retention.time=1d",
-                "--log.level=warn",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=self._log.open("wb"),
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"prometheus exited: {self._log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("prometheus did not become ready in 20 s")
+        return [
+            BINARY,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={self.dir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--storage.tsdb.retention.time=1d",
+            "--log.level=warn",
+        ]
 
-    def stop(self) -> None:
-        """Stop the process (by its PID) and delete its data."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def ready(self) -> bool:
+        """``/-/ready`` answers 200."""
+        return httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200
 
     # -- helpers for tests -------------------------------------------------------------------
 
     def scrape(self, job: str, target: str, path: str = "/metrics") -> None:
         """Scrape ``target`` (``127.0.0.1:PORT``) at ``path`` under job ``job``, from now on."""
-        assert self._process is not None
+        pid = self.pid
         self.jobs[job] = {
             "job_name": job,
             "metrics_path": path,
             "static_configs": [{"targets": [target]}],
         }
         self._write_config()
-        os.kill(self._process.pid, signal.SIGHUP)
+        os.kill(pid, signal.SIGHUP)
 
     def targets(self, job: str) -> list[dict[str, Any]]:
         """Active targets of a job, as ``/api/v1/targets`` describes them."""
@@ -139,9 +115,4 @@ class PrometheusServer:
 @pytest.fixture(scope="session")
 def prometheus() -> Iterator[PrometheusServer]:
     """The session's real Prometheus server (no scrape job until a test adds one)."""
-    server = PrometheusServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(PrometheusServer())

@@ -16,20 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import subprocess
-import tempfile
-import time
 import uuid
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.servers.process import LoopbackServer, find_binary, serve
 
 BINARY = "/usr/bin/victoria-metrics"
 RECOMMENDED_FLAGS = (
@@ -39,8 +33,13 @@ RECOMMENDED_FLAGS = (
 )
 
 
-class VictoriaMetricsServer:
-    """One ``victoria-metrics`` process on 127.0.0.1 and helpers to read what it holds."""
+class VictoriaMetricsServer(LoopbackServer):
+    """One ``victoria-metrics`` process on 127.0.0.1 and helpers to read what it holds.
+
+    ``stop()`` sends SIGTERM: VictoriaMetrics flushes what it acknowledged before it exits.
+    """
+
+    name = "victoria-metrics"
 
     def __init__(
         self,
@@ -49,78 +48,27 @@ class VictoriaMetricsServer:
         username: str = "",
         password: str = "",
     ) -> None:
-        binary = shutil.which("victoria-metrics") or BINARY
-        if not Path(binary).exists():
-            raise RuntimeError(
-                "victoria-metrics not found: run scripts/install-system-deps.sh "
-                "(apt-get install victoria-metrics)"
-            )
-        self.binary = binary
-        self.dir = Path(tempfile.mkdtemp(prefix="med-vm-"))
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.binary = find_binary("victoria-metrics", BINARY, "victoria-metrics")
+        super().__init__(prefix="med-vm-", log_name="victoria-metrics.log")
         self.flags = list(flags)
         self.username = username
         self.password = password
         if username:
             self.flags += [f"-httpAuth.username={username}", f"-httpAuth.password={password}"]
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log = self.dir / "victoria-metrics.log"
 
-    @property
-    def running(self) -> bool:
-        """True while the process is alive."""
-        return self._proc is not None and self._proc.poll() is None
-
-    def start(self) -> None:
-        """Start (again, on the same port and data) and wait until /health answers OK."""
-        if self.running:
-            return
-        args = [
+    def command(self) -> list[str]:
+        """``victoria-metrics`` on this port and data directory, with :attr:`flags`."""
+        return [
             self.binary,
             f"-httpListenAddr=127.0.0.1:{self.port}",
             f"-storageDataPath={self.dir / 'data'}",
             "-loggerLevel=WARN",
             *self.flags,
         ]
-        with self._log.open("ab") as log:
-            self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"victoria-metrics exited: {self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).text.strip() == "OK":
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.02)
-        raise RuntimeError(f"victoria-metrics not ready in 15 s: {self.log_tail()}")
 
-    def stop(self) -> None:
-        """Stop gracefully (SIGTERM: it flushes what it acknowledged) and wait for the exit."""
-        if self._proc is None:
-            return
-        if self._proc.poll() is None:
-            self._proc.send_signal(signal.SIGTERM)
-            try:
-                self._proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc = None
-
-    def close(self) -> None:
-        """Stop and delete the data."""
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def log_tail(self, lines: int = 20) -> str:
-        """The end of the server log."""
-        try:
-            return "\n".join(self._log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+    def ready(self) -> bool:
+        """``/health`` answers OK."""
+        return httpx.get(f"{self.url}/health", timeout=1).text.strip() == "OK"
 
     # -- read-back helpers ---------------------------------------------------------------------
 
@@ -178,24 +126,16 @@ def fresh(match: str) -> str:
     return match[:-1] + ("," if match != "{}" else "") + f'test_lookup!="{uuid.uuid4().hex}"}}'
 
 
-def _start(server: VictoriaMetricsServer) -> Iterator[VictoriaMetricsServer]:
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
-
-
 @pytest.fixture(scope="session")
 def victoriametrics() -> Iterator[VictoriaMetricsServer]:
     """VictoriaMetrics with the recommended flags (100y retention, dedup 1 ms)."""
-    yield from _start(VictoriaMetricsServer())
+    yield from serve(VictoriaMetricsServer())
 
 
 @pytest.fixture(scope="session")
 def victoriametrics_default() -> Iterator[VictoriaMetricsServer]:
     """VictoriaMetrics with its default 1-month retention and HTTP Basic auth (med / ...)."""
     password = os.urandom(6).hex()
-    yield from _start(
+    yield from serve(
         VictoriaMetricsServer(("-search.latencyOffset=0s",), username="med", password=password)
     )

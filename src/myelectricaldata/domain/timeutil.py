@@ -79,3 +79,22 @@ class LocalTimeSequence:
         fold = 1 if wall in self._seen else 0
         self._seen.add(wall)
         return wall.replace(tzinfo=PARIS, fold=fold).astimezone(UTC)
+
+
+def tempo_instant(day: date) -> datetime:
+    """A Tempo day starts at 06:00 Paris time (its colour applies until 06:00 the next day)."""
+    return datetime.combine(day, time(6), tzinfo=PARIS)
+
+
+def ecowatt_hours(day: date) -> list[tuple[int, datetime]]:
+    """(index, instant) of each hourly EcoWatt level: hour ``h`` is local ``h:00``.
+
+    On the spring DST day 02:00 does not exist: that level has no instant and is skipped (it
+    would otherwise land on 03:00, the next level's instant).
+    """
+    hours = []
+    for hour in range(24):
+        local = datetime.combine(day, time(hour), tzinfo=PARIS)
+        if local.astimezone(UTC).astimezone(PARIS).hour == hour:
+            hours.append((hour, local))
+    return hours

@@ -19,14 +19,14 @@ import math
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import datetime
 from datetime import time as clock
 from typing import Any, ClassVar, Literal
 
 import httpx
 from pydantic import Field, field_validator, model_validator
 
-from myelectricaldata.domain.timeutil import PARIS
+from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours, tempo_instant
 from myelectricaldata.domain.types import EcoWattDay, TempoDay
 from myelectricaldata.exporters.base import (
     TEMPO_CODE,
@@ -42,6 +42,17 @@ from myelectricaldata.exporters.base import (
     TempoData,
     secret_field,
 )
+from myelectricaldata.exporters.http import (
+    ExportHTTPError,
+    body_excerpt,
+    check_base_url,
+    make_client,
+    parse_pairs,
+    retryable_status,
+    send,
+    timeout_field,
+    verify_tls_field,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +67,7 @@ _TAG_TEXT = re.compile(r"^[^\\\n\r\t]+$")
 _NAME_TEXT = re.compile(r"^[A-Za-z0-9_.\-]*$")
 
 
-class InfluxDBError(Exception):
+class InfluxDBError(ExportHTTPError):
     """A write or a check failed; the message says what to fix.
 
     ``retryable`` is False when trying again can't help (credentials, a missing database, points
@@ -64,24 +75,10 @@ class InfluxDBError(Exception):
     """
 
     def __init__(self, message: str, *, retryable: bool = False) -> None:
-        super().__init__(message)
-        self.retryable = retryable
+        super().__init__(message, retryable=retryable)
 
 
 # -- configuration ------------------------------------------------------------------------------
-
-
-def _parse_tags(value: Any) -> Any:
-    """Accept ``{"k": "v"}`` or the environment form ``k=v,k2=v2``."""
-    if isinstance(value, str):
-        pairs: dict[str, str] = {}
-        for item in filter(None, (part.strip() for part in value.split(","))):
-            key, sep, val = item.partition("=")
-            if not sep:
-                raise ValueError(f"{item!r} is not name=value: write tags as k=v,k2=v2")
-            pairs[key.strip()] = val.strip()
-        return pairs
-    return value
 
 
 class InfluxDBConfig(ExporterConfig):
@@ -118,20 +115,13 @@ class InfluxDBConfig(ExporterConfig):
     measurement_prefix: str = Field(
         "", description="Prefix of the measurement names, e.g. 'linky_' gives linky_consumption."
     )
-    timeout_seconds: float = Field(
-        30.0, gt=0, le=600, description="Seconds to wait for one HTTP answer."
-    )
-    verify_tls: bool = Field(True, description="Check the server's TLS certificate (https).")
+    timeout_seconds: float = timeout_field()
+    verify_tls: bool = verify_tls_field()
 
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        url = httpx.URL(value.strip())
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError("must be an http:// or https:// URL, e.g. http://localhost:8086")
-        if url.userinfo:
-            raise ValueError("must not contain credentials: use username/password or token")
-        return str(url).rstrip("/")
+        return check_base_url(value, "http://localhost:8086")
 
     @field_validator("version", mode="before")
     @classmethod
@@ -147,7 +137,7 @@ class InfluxDBConfig(ExporterConfig):
     @field_validator("tags", mode="before")
     @classmethod
     def _tags_from_text(cls, value: Any) -> Any:
-        return _parse_tags(value)
+        return parse_pairs(value, "tags")
 
     @field_validator("tags")
     @classmethod
@@ -227,22 +217,6 @@ def _seconds(instant: datetime) -> int:
     return round(instant.timestamp())
 
 
-def tempo_instant(day: date) -> datetime:
-    """A Tempo day starts at 06:00 Paris time (its colour applies until 06:00 the next day)."""
-    return datetime.combine(day, clock(6), tzinfo=PARIS)
-
-
-def ecowatt_hours(day: date) -> list[tuple[int, datetime]]:
-    """(index, instant) of each hourly EcoWatt level: hour ``h`` is local ``h:00``; the spring
-    DST day has no 02:00, so that level is skipped."""
-    hours = []
-    for hour in range(24):
-        local = datetime.combine(day, clock(hour), tzinfo=PARIS)
-        if local.astimezone(UTC).astimezone(PARIS).hour == hour:
-            hours.append((hour, local))
-    return hours
-
-
 def series_lines(data: SeriesData, measurement: str, tags: Mapping[str, str]) -> Iterator[str]:
     """Lines of a consumption, production or max-power batch, stamped at each period's start."""
     granularity = "daily" if data.granularity is Granularity.MAX_POWER else data.granularity.value
@@ -306,7 +280,7 @@ def _server_message(response: httpx.Response) -> str:
     try:
         body = response.json()
     except ValueError:
-        return response.text.strip().replace("\n", " ")[:300]
+        return body_excerpt(response)
     if isinstance(body, dict):
         for key in ("error", "message"):
             if isinstance(body.get(key), str):
@@ -359,20 +333,13 @@ class InfluxDBExporter(BaseExporter):
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            headers = {"User-Agent": "myelectricaldata"}
-            auth: httpx.Auth | None = None
-            if self.cfg.version == 2:
-                headers["Authorization"] = f"Token {self.cfg.token}"
-            elif self.cfg.username or self.cfg.password:
-                auth = httpx.BasicAuth(self.cfg.username, self.cfg.password)
-            timeout = self.cfg.timeout_seconds
-            self._client = httpx.AsyncClient(
-                base_url=self.cfg.url,
-                headers=headers,
-                auth=auth,
-                timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-                # Loading the CA bundle costs ~20 ms per run: only https needs it.
-                verify=self.cfg.verify_tls and self.cfg.url.startswith("https:"),
+            self._client = make_client(
+                self.cfg.url,
+                timeout_s=self.cfg.timeout_seconds,
+                verify_tls=self.cfg.verify_tls,
+                authorization=f"Token {self.cfg.token}" if self.cfg.version == 2 else None,
+                username=self.cfg.username,
+                password=self.cfg.password,
             )
         return self._client
 
@@ -391,25 +358,17 @@ class InfluxDBExporter(BaseExporter):
     async def _send(
         self, method: str, path: str, what: str, *, wait_s: float | None = None, **kwargs: Any
     ) -> httpx.Response:
-        try:
-            return await self._http().request(
-                method,
-                path,
-                timeout=wait_s if wait_s is not None else httpx.USE_CLIENT_DEFAULT,
-                **kwargs,
-            )
-        except httpx.TimeoutException:
-            raise InfluxDBError(
-                f"InfluxDB at {self.cfg.url} did not answer {what} in time: check that it is "
-                "running, or raise timeout_seconds",
-                retryable=True,
-            ) from None
-        except httpx.HTTPError as exc:
-            raise InfluxDBError(
-                f"cannot reach InfluxDB at {self.cfg.url} for {what} ({type(exc).__name__}: "
-                f"{exc}): check url and that InfluxDB is running",
-                retryable=True,
-            ) from None
+        return await send(
+            self._http(),
+            method,
+            path,
+            server="InfluxDB",
+            url=self.cfg.url,
+            what=what,
+            error=InfluxDBError,
+            wait_s=wait_s,
+            **kwargs,
+        )
 
     async def _post_lines(self, body: bytes, *, wait_s: float | None = None) -> httpx.Response:
         path, params = self._write_request()
@@ -483,7 +442,7 @@ class InfluxDBExporter(BaseExporter):
             )
         raise InfluxDBError(
             f"InfluxDB answered HTTP {status} to a write into {self.target}: {message}",
-            retryable=status >= 500 or status == 408,
+            retryable=retryable_status(status),  # 429 was handled above
         )
 
     def _partial_write(self, status: int, message: str) -> str:

@@ -42,14 +42,14 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from typing import Any, ClassVar
 
 import httpx
 from pydantic import Field, field_validator
 
-from myelectricaldata.domain.timeutil import PARIS
+from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours, tempo_instant
 from myelectricaldata.domain.types import EcoWattDay, TempoDay
 from myelectricaldata.exporters.base import (
     TEMPO_CODE,
@@ -64,6 +64,16 @@ from myelectricaldata.exporters.base import (
     SeriesData,
     TempoData,
     secret_field,
+)
+from myelectricaldata.exporters.http import (
+    ExportHTTPError,
+    body_excerpt,
+    check_base_url,
+    make_client,
+    parse_pairs,
+    send,
+    timeout_field,
+    verify_tls_field,
 )
 
 log = logging.getLogger(__name__)
@@ -101,37 +111,16 @@ Samples = dict[Labels, dict[int, float]]
 """Samples by series: timestamp in ms -> value."""
 
 
-class VictoriaMetricsError(Exception):
+class VictoriaMetricsError(ExportHTTPError):
     """A request failed or VictoriaMetrics did not keep what it was sent; the message says why.
 
     ``status`` is the HTTP status when VictoriaMetrics answered with an error, else None.
-    ``retryable`` is False when trying again can't help (credentials, a 4xx, dropped samples).
+    ``retryable`` is False when trying again can't help (credentials, a 4xx, dropped samples);
+    when not given, no answer (down, timeout), busy or a server error is retryable.
     """
-
-    def __init__(
-        self, message: str, status: int | None = None, *, retryable: bool | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        if retryable is None:  # no answer (down, timeout), busy or a server error: try again
-            retryable = status is None or status in (408, 429) or status >= 500
-        self.retryable = retryable
 
 
 # -- configuration ------------------------------------------------------------------------------
-
-
-def _parse_labels(value: Any) -> Any:
-    """Accept ``{"k": "v"}`` or the environment form ``k=v,k2=v2``."""
-    if isinstance(value, str):
-        pairs: dict[str, str] = {}
-        for item in filter(None, (part.strip() for part in value.split(","))):
-            key, sep, val = item.partition("=")
-            if not sep:
-                raise ValueError(f"{item!r} is not name=value: write labels as k=v,k2=v2")
-            pairs[key.strip()] = val.strip()
-        return pairs
-    return value
 
 
 class VictoriaMetricsConfig(ExporterConfig):
@@ -160,25 +149,18 @@ class VictoriaMetricsConfig(ExporterConfig):
         "/internal/force_flush). Off: samples VictoriaMetrics drops and corrections go "
         "unnoticed; only for a URL that accepts writes only.",
     )
-    timeout_seconds: float = Field(
-        30.0, gt=0, le=600, description="Seconds to wait for one HTTP answer."
-    )
-    verify_tls: bool = Field(True, description="Check the server's TLS certificate (https).")
+    timeout_seconds: float = timeout_field()
+    verify_tls: bool = verify_tls_field()
 
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        url = httpx.URL(value.strip())
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError("must be an http:// or https:// URL, e.g. http://localhost:8428")
-        if url.userinfo:
-            raise ValueError("must not contain credentials: use username/password or token")
-        return str(url).rstrip("/")
+        return check_base_url(value, "http://localhost:8428")
 
     @field_validator("extra_labels", mode="before")
     @classmethod
     def _labels_from_text(cls, value: Any) -> Any:
-        return _parse_labels(value)
+        return parse_pairs(value, "labels")
 
     @field_validator("extra_labels")
     @classmethod
@@ -207,25 +189,6 @@ def _labels(name: str, extra: Mapping[str, str], **labels: str) -> Labels:
 def identity(labels: Labels) -> Labels:
     """The labels that identify a point's series, without the attribute labels."""
     return tuple(item for item in labels if item[0] not in ATTRIBUTE_LABELS)
-
-
-def tempo_instant(day: date) -> datetime:
-    """A Tempo day starts at 06:00 Paris time (its colour applies until 06:00 the next day)."""
-    return datetime.combine(day, clock(6), tzinfo=PARIS)
-
-
-def ecowatt_hours(day: date) -> list[tuple[int, datetime]]:
-    """(index, instant) of each hourly EcoWatt level: hour ``h`` is local ``h:00``.
-
-    On the spring DST day 02:00 does not exist: that level has no instant and is skipped (it
-    would otherwise land on 03:00, the next level's instant).
-    """
-    hours = []
-    for hour in range(24):
-        local = datetime.combine(day, clock(hour), tzinfo=PARIS)
-        if local.astimezone(UTC).astimezone(PARIS).hour == hour:
-            hours.append((hour, local))
-    return hours
 
 
 def series_samples(data: SeriesData, direction: str, extra: Mapping[str, str]) -> Samples:
@@ -462,20 +425,13 @@ class VictoriaMetricsExporter(BaseExporter):
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            headers = {"User-Agent": "myelectricaldata"}
-            auth: httpx.Auth | None = None
-            if self.cfg.token:
-                headers["Authorization"] = f"Bearer {self.cfg.token}"
-            elif self.cfg.username or self.cfg.password:
-                auth = httpx.BasicAuth(self.cfg.username, self.cfg.password)
-            timeout = self.cfg.timeout_seconds
-            self._client = httpx.AsyncClient(
-                base_url=self.cfg.url,
-                headers=headers,
-                auth=auth,
-                timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-                # Loading the CA bundle costs ~20 ms per run: only https needs it.
-                verify=self.cfg.verify_tls and self.cfg.url.startswith("https:"),
+            self._client = make_client(
+                self.cfg.url,
+                timeout_s=self.cfg.timeout_seconds,
+                verify_tls=self.cfg.verify_tls,
+                authorization=f"Bearer {self.cfg.token}" if self.cfg.token else None,
+                username=self.cfg.username,
+                password=self.cfg.password,
             )
         return self._client
 
@@ -490,24 +446,18 @@ class VictoriaMetricsExporter(BaseExporter):
         wait_s: float | None = None,
     ) -> httpx.Response:
         url = self.cfg.url
-        try:
-            response = await self._http().request(
-                method,
-                path,
-                params=list(params or ()),
-                content=content,
-                timeout=wait_s if wait_s is not None else httpx.USE_CLIENT_DEFAULT,
-            )
-        except httpx.TimeoutException:
-            raise VictoriaMetricsError(
-                f"VictoriaMetrics at {url} did not answer {what} in time: check that it is "
-                "running, or raise timeout_seconds"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise VictoriaMetricsError(
-                f"cannot reach VictoriaMetrics at {url} for {what} ({type(exc).__name__}: "
-                f"{exc}): check url and that VictoriaMetrics is running"
-            ) from None
+        response = await send(
+            self._http(),
+            method,
+            path,
+            server="VictoriaMetrics",
+            url=url,
+            what=what,
+            error=VictoriaMetricsError,
+            wait_s=wait_s,
+            params=list(params or ()),
+            content=content,
+        )
         status = response.status_code
         if status in (401, 403):
             raise VictoriaMetricsError(
@@ -516,7 +466,7 @@ class VictoriaMetricsExporter(BaseExporter):
                 status,
             )
         if status >= 400:
-            body = response.text.strip().replace("\n", " ")[:300]
+            body = body_excerpt(response)
             raise VictoriaMetricsError(
                 f"VictoriaMetrics at {url} answered HTTP {status} to {what}: {body}", status
             )
