@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours, local_midnight, tempo_instant
+from myelectricaldata.domain.tempo import tempo_instant
+from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours, local_midnight
 from myelectricaldata.domain.types import Direction
 from myelectricaldata.exporters.base import TEMPO_CODE, EnergyPoint
 from myelectricaldata.exporters.delivery import ExportService

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours, local_midnight, tempo_instant
+from myelectricaldata.domain.tempo import tempo_instant
+from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours, local_midnight
 from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay
 from myelectricaldata.exporters.base import (
     ConsumptionData,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from myelectricaldata.domain.errors import InvalidInput
 from myelectricaldata.domain.timeutil import PARIS
@@ -124,8 +124,3 @@ class OffpeakHistory:
         """True if the instant is off-peak under the schedule of its own local day."""
         schedule = self.at(instant.astimezone(PARIS).date())
         return schedule.is_offpeak(instant) if schedule else False
-
-
-def minutes_to_time(minute_of_day: int) -> time:
-    """``time`` of a minute of day."""
-    return time(minute_of_day // 60, minute_of_day % 60)

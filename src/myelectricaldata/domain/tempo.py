@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from myelectricaldata.domain.timeutil import PARIS
 from myelectricaldata.domain.types import TempoColor, TempoDay
@@ -16,6 +16,11 @@ DAY_START_HOUR = 6
 HC_START_HOUR = 22
 WHITE_DAYS = 43
 RED_DAYS = 22
+
+
+def tempo_instant(day: date) -> datetime:
+    """When a Tempo day starts: 06:00 Paris time (its colour applies until 06:00 the next day)."""
+    return datetime.combine(day, time(DAY_START_HOUR), tzinfo=PARIS)
 
 
 def tempo_day_of(instant: datetime) -> date:

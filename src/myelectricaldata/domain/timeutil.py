@@ -55,11 +55,6 @@ def from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def daterange(start: date, end: date) -> list[date]:
-    """Days from ``start`` (inclusive) to ``end`` (exclusive)."""
-    return [start + timedelta(days=i) for i in range((end - start).days)]
-
-
 class LocalTimeSequence:
     """Turns a run of naive Paris wall-clock times into instants, resolving the repeated hour.
 
@@ -79,11 +74,6 @@ class LocalTimeSequence:
         fold = 1 if wall in self._seen else 0
         self._seen.add(wall)
         return wall.replace(tzinfo=PARIS, fold=fold).astimezone(UTC)
-
-
-def tempo_instant(day: date) -> datetime:
-    """A Tempo day starts at 06:00 Paris time (its colour applies until 06:00 the next day)."""
-    return datetime.combine(day, time(6), tzinfo=PARIS)
 
 
 def ecowatt_hours(day: date) -> list[tuple[int, datetime]]:

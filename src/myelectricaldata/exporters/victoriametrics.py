@@ -49,7 +49,8 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import Field, field_validator
 
-from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours, tempo_instant
+from myelectricaldata.domain.tempo import tempo_instant
+from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours
 from myelectricaldata.domain.types import EcoWattDay, TempoDay
 from myelectricaldata.exporters.base import (
     TEMPO_CODE,

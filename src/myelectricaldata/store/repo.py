@@ -706,14 +706,6 @@ class Store:
         if taken != 1:
             raise SyncBusy("another sync is running; it will finish on its own, try again later")
 
-    def heartbeat_sync_lock(self, holder: str) -> None:
-        """Keep the lock fresh during a long sync."""
-        c = t.sync_lock.c
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(t.sync_lock).where(c.id == 1, c.holder == holder).values(heartbeat_at=_now())
-            )
-
     def release_sync_lock(self, holder: str) -> None:
         """Give the lock back (only if still held by ``holder``)."""
         c = t.sync_lock.c
