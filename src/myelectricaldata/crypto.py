@@ -8,9 +8,9 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from myelectricaldata.domain.errors import MedError
+from myelectricaldata.support.redaction import MASK
 
-#: What every API answer shows instead of a secret's value.
-MASK = "********"
+__all__ = ["MASK", "SecretBox", "SecretKeyError", "load_or_create_key", "mask"]
 
 
 class SecretKeyError(MedError):
