@@ -11,6 +11,7 @@ import time
 
 BENCHES = (
     "ingest",
+    "tariffs",
     "api",
     "export_mqtt",
     "export_tsdb",

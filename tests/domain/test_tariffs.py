@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -323,7 +322,8 @@ def test_naive_start_is_refused() -> None:
         split_energy([LoadCurvePoint(datetime(2024, 1, 1), 100)], BASE, NIGHT, {})
 
 
-def test_two_years_of_load_curve_split_in_well_under_a_tenth_of_a_second() -> None:
+def test_two_years_of_load_curve_split_keep_every_watt_hour() -> None:
+    # Its speed is measured by `python -m bench tariffs`, not asserted here.
     start = datetime(2023, 11, 20, tzinfo=UTC)
     rng = random.Random(7)
     points = [
@@ -341,10 +341,5 @@ def test_two_years_of_load_curve_split_in_well_under_a_tenth_of_a_second() -> No
     }
     total = sum(p.energy_wh for p in points)
     for option in (BASE, HC_HP, TEMPO):
-        best = float("inf")
-        for _ in range(3):
-            began = time.perf_counter()
-            split = split_energy(points, option, history, tempo)
-            best = min(best, time.perf_counter() - began)
+        split = split_energy(points, option, history, tempo)
         assert sum(split.values()) == pytest.approx(total)
-        assert best < 0.1, f"{option}: {best:.3f} s for 35,040 points"
