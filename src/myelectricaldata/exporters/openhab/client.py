@@ -340,64 +340,61 @@ class OpenHABClient:
         raise self._failure(response, what)
 
     def _failure(self, response: httpx.Response, what: str) -> Exception:
+        """The error for a non-2xx answer: Retryable when a later attempt may succeed."""
         status = response.status_code
         said = _error_message(response)
-        quoted = f": {said}" if said else ""
         if _retryable_status(status):
+            quoted = f": {said}" if said else ""
             return Retryable(
                 self.redact(f"openHAB answered {status} to {what}{quoted}; try again later"),
                 status=status,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
-        message = self.redact(f"openHAB refused {what} ({status}{quoted})")
-        error: type[OpenHABError] = OpenHABRejected
+        error, message = self._refusal(status, said, what)
+        return error(self.redact(message), status=status, server_message=said)
+
+    def _refusal(self, status: int, said: str | None, what: str) -> tuple[type[OpenHABError], str]:
+        """Which error a refusal is and what to tell the user, from openHAB's own words."""
+        quoted = f": {said}" if said else ""
+        refused = f"openHAB refused {what} ({status}{quoted})"
         if status == 401 and said == "Invalid credentials":
-            error, message = (
-                OpenHABAuthError,
-                (
-                    "openHAB refused the API token (401 Invalid credentials): create a token in "
-                    "openHAB (your profile, API Tokens) and paste it in token"
-                ),
+            return OpenHABAuthError, (
+                "openHAB refused the API token (401 Invalid credentials): create a token in "
+                "openHAB (your profile, API Tokens) and paste it in token"
             )
-        elif status == 401:
-            error, message = (
-                OpenHABAuthError,
-                self.redact(
-                    f"openHAB needs an administrator's API token for {what} (401{quoted}): "
-                    "set token"
-                ),
+        if status == 401:
+            return OpenHABAuthError, (
+                f"openHAB needs an administrator's API token for {what} (401{quoted}): set token"
             )
-        elif status == 403:
-            error, message = (
-                OpenHABAuthError,
-                self.redact(
-                    f"the API token's user is not an administrator, and {what} needs one "
-                    "(403 Access denied): create the token with an administrator account"
-                ),
+        if status == 403:
+            return OpenHABAuthError, (
+                f"the API token's user is not an administrator, and {what} needs one "
+                "(403 Access denied): create the token with an administrator account"
             )
-        elif said is not None and said.startswith("Persistence service not"):
-            error = PersistenceServiceUnusable
-            message += f": choose {MODIFIABLE_EXAMPLES} in persistence_service"
-        elif status == 404 and said is None:
-            error, message = (
-                OpenHABNotFound,
-                self.redact(
-                    f"openHAB answered 404 to {what} without its error message: check url "
-                    f"({self.url} must be openHAB's REST API)"
-                ),
+        if said is not None and said.startswith("Persistence service not"):
+            return PersistenceServiceUnusable, (
+                f"{refused}: choose {MODIFIABLE_EXAMPLES} in persistence_service"
             )
-        elif status == 404 or (said is not None and said.startswith("Item not found")):
-            error = OpenHABNotFound
-            message += ": turn provision_items on, or create the item in openHAB"
-        elif said is not None and said.startswith("State could not be parsed"):
-            message += ": the item's type does not take this value; fix the item's type or let "
-            message += "provision_items create it"
-        elif status == 405:
-            error = OpenHABNotEditable
-            message += (
-                ": the item is defined in a file (.items); remove it there or change item_prefix"
+        if status == 404 and said is None:
+            return OpenHABNotFound, (
+                f"openHAB answered 404 to {what} without its error message: check url "
+                f"({self.url} must be openHAB's REST API)"
             )
-        return error(message, status=status, server_message=said)
+        if status == 404 or (said is not None and said.startswith("Item not found")):
+            return OpenHABNotFound, (
+                f"{refused}: turn provision_items on, or create the item in openHAB"
+            )
+        if said is not None and said.startswith("State could not be parsed"):
+            return OpenHABRejected, (
+                f"{refused}: the item's type does not take this value; fix the item's type or "
+                "let provision_items create it"
+            )
+        if status == 405:
+            return OpenHABNotEditable, (
+                f"{refused}: the item is defined in a file (.items); remove it there or change "
+                "item_prefix"
+            )
+        return OpenHABRejected, refused
 
     async def _bounded(self, jobs: Sequence[Callable[[], Awaitable[None]]]) -> None:
         """Run ``jobs`` ``concurrency`` at a time; after the first failure no job starts and
