@@ -430,17 +430,21 @@ def test_history_writes_answer_200_and_read_back_in_the_items_unit(
     fake: FakeOpenHAB, oh: httpx.Client
 ) -> None:
     make(oh, ENERGY)
-    answer = persist(oh, "Linky_E", serviceId="jdbc", time="2023-11-15T00:00:00.000+0100",
-                     state="12500 Wh")  # fmt: skip
+    answer = persist(
+        oh, "Linky_E", serviceId="jdbc", time="2023-11-15T00:00:00.000+0100", state="12500 Wh"
+    )
     assert (answer.status_code, answer.content) == (200, b"")
     stored = fake.history("Linky_E", "jdbc")
     assert stored[0][0] == datetime(2023, 11, 14, 23, tzinfo=UTC)
     assert stored[0][1].full == "12500 Wh"  # stored as sent, converted when read
     body = oh.get(
         "/persistence/items/Linky_E",
-        params={"serviceId": "jdbc", "starttime": "2023-11-14T00:00:00Z",
-                "endtime": "2023-11-16T00:00:00Z"},
-    ).json()  # fmt: skip
+        params={
+            "serviceId": "jdbc",
+            "starttime": "2023-11-14T00:00:00Z",
+            "endtime": "2023-11-16T00:00:00Z",
+        },
+    ).json()
     assert body == {
         "name": "Linky_E",
         "datapoints": "1",
@@ -453,12 +457,21 @@ def test_read_back_leaves_out_values_in_an_incompatible_unit(
     fake: FakeOpenHAB, oh: httpx.Client
 ) -> None:
     make(oh, ENERGY)
-    assert persist(oh, "Linky_E", serviceId="jdbc", time="2024-01-01T00:00:00Z",
-                   state="5 W").status_code == 200  # fmt: skip
+    assert (
+        persist(
+            oh, "Linky_E", serviceId="jdbc", time="2024-01-01T00:00:00Z", state="5 W"
+        ).status_code
+        == 200
+    )
     persist(oh, "Linky_E", serviceId="jdbc", time="2024-01-02T00:00:00Z", state="5 kWh")
-    body = oh.get("/persistence/items/Linky_E", params={
-        "serviceId": "jdbc", "starttime": "2023-12-31T00:00:00Z",
-        "endtime": "2024-01-03T00:00:00Z"}).json()  # fmt: skip
+    body = oh.get(
+        "/persistence/items/Linky_E",
+        params={
+            "serviceId": "jdbc",
+            "starttime": "2023-12-31T00:00:00Z",
+            "endtime": "2024-01-03T00:00:00Z",
+        },
+    ).json()
     assert body["data"] == [{"time": 1704153600000, "state": "5"}]
     assert len(fake.history("Linky_E", "jdbc")) == 2
 
@@ -525,9 +538,14 @@ def test_history_reads_default_to_the_last_day_and_include_both_ends(oh: httpx.C
         persist(oh, "Linky_E", serviceId="jdbc", time=at.isoformat(), state="1 kWh")
     default = oh.get("/persistence/items/Linky_E", params={"serviceId": "jdbc"}).json()
     assert [p["time"] for p in default["data"]] == [int(t.timestamp() * 1000) for t in times[1:]]
-    edges = oh.get("/persistence/items/Linky_E", params={
-        "serviceId": "jdbc", "starttime": times[0].isoformat(),
-        "endtime": times[1].isoformat()}).json()  # fmt: skip
+    edges = oh.get(
+        "/persistence/items/Linky_E",
+        params={
+            "serviceId": "jdbc",
+            "starttime": times[0].isoformat(),
+            "endtime": times[1].isoformat(),
+        },
+    ).json()
     assert edges["datapoints"] == "2"
 
 
@@ -571,9 +589,14 @@ def test_delete_removes_a_range(fake: FakeOpenHAB, oh: httpx.Client) -> None:
     make(oh, ENERGY)
     for day in (1, 2, 3):
         persist(oh, "Linky_E", serviceId="jdbc", time=f"2024-01-0{day}T00:00:00Z", state="1")
-    answer = oh.delete("/persistence/items/Linky_E", params={
-        "serviceId": "jdbc", "starttime": "2024-01-02T00:00:00Z",
-        "endtime": "2024-01-03T00:00:00Z"})  # fmt: skip
+    answer = oh.delete(
+        "/persistence/items/Linky_E",
+        params={
+            "serviceId": "jdbc",
+            "starttime": "2024-01-02T00:00:00Z",
+            "endtime": "2024-01-03T00:00:00Z",
+        },
+    )
     assert answer.status_code == 200
     assert [at.day for at, _ in fake.history("Linky_E", "jdbc")] == [1]
     refused = oh.delete("/persistence/items/Linky_E", params={"serviceId": "rrd4j"})
@@ -614,8 +637,9 @@ def test_crash_after_answers_503_then_refuses_connections(fake: FakeOpenHAB) -> 
         codes = []
         for day in range(1, 6):
             try:
-                answer = persist(oh, "Linky_E", serviceId="jdbc", state="1 kWh",
-                                 time=f"2024-01-0{day}T00:00:00Z")  # fmt: skip
+                answer = persist(
+                    oh, "Linky_E", serviceId="jdbc", state="1 kWh", time=f"2024-01-0{day}T00:00:00Z"
+                )
                 codes.append(answer.status_code)
             except httpx.TransportError:
                 codes.append(0)
