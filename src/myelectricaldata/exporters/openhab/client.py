@@ -1,0 +1,698 @@
+"""Async client of openHAB's REST API: server info, persistence services, items, states, history.
+
+What openHAB answers (PROTOCOLS.md §7, read in openhab-core's ``ItemResource``,
+``PersistenceResource``, ``AuthFilter``) shapes every method:
+
+- An API token (``oh.<name>.<random>``) goes as ``Authorization: Bearer``, as the Basic user
+  with an empty password, or in ``X-OPENHAB-TOKEN``. A refused token is 401 on every path, even
+  ``GET /rest/``; creating items and writing history need the administrator role (401/403).
+- Items are created or updated in one request (``PUT /rest/items`` with a list). An update
+  resets the item's state to NULL, so :meth:`OpenHABClient.provision` sends only the items that
+  are missing or differ, and a second run sends nothing.
+- ``PUT /rest/items/{item}/state`` answers 202 before the item applies the state: a value whose
+  unit does not fit the item's dimension is dropped silently, so states always carry the unit
+  of the item (``12.5 kWh`` to a ``Number:Energy``) and the item's ``unit`` metadata is set.
+- History is one ``PUT /rest/persistence/items/{item}?serviceId=&time=&state=`` per point
+  (there is no bulk endpoint), only into a *Modifiable* service (rrd4j, the default, is
+  Queryable: 400 ``Persistence service not modifiable``). Times are sent as
+  ``yyyy-MM-dd'T'HH:mm:ss.SSS+0000`` (UTC); httpx encodes the ``+`` (an unencoded ``+`` reads as
+  a space and openHAB refuses the time). Points go out ``concurrency`` at a time.
+
+Errors: a failure that a later attempt may fix (no answer, 408, 429, 5xx) raises
+:class:`~myelectricaldata.support.retry.Retryable` with the server's ``Retry-After``; a refusal
+raises an :class:`OpenHABError` whose message says what to change. The client never retries on
+its own, and every message goes through one :class:`~myelectricaldata.support.redaction.Redactor`
+that knows the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+import httpx
+
+from myelectricaldata.support.redaction import Redactor
+from myelectricaldata.support.retry import Retryable, parse_retry_after
+
+#: User-Agent of every request.
+USER_AGENT = "myelectricaldata"
+#: Longest wait for a TCP connection, whatever the answer timeout.
+CONNECT_TIMEOUT_S = 5.0
+#: Persistence services that keep history through the REST API, for error messages.
+MODIFIABLE_EXAMPLES = "jdbc, influxdb or mongodb"
+#: A modifiable service that still cannot hold our history: its values live in memory (lost
+#: on restart) and at most ``maxEntries`` (512) per item are kept.
+VOLATILE_SERVICES = frozenset({"inmemory"})
+
+
+class AuthScheme(StrEnum):
+    """How the API token travels."""
+
+    BEARER = "bearer"
+    BASIC = "basic"
+    HEADER = "header"
+
+
+class ServiceKind(StrEnum):
+    """``type`` of a persistence service in ``GET /rest/persistence``."""
+
+    MODIFIABLE = "Modifiable"
+    QUERYABLE = "Queryable"
+    STANDARD = "Standard"
+
+
+class OpenHABError(Exception):
+    """openHAB refused a request; the message says what to change. Trying again won't help.
+
+    ``status`` is the HTTP status, ``server_message`` openHAB's own ``error.message`` (None
+    when the answer had no openHAB error body).
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, server_message: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.server_message = server_message
+
+
+class OpenHABAuthError(OpenHABError):
+    """The token is refused (401) or lacks the administrator role (401/403)."""
+
+
+class OpenHABNotFound(OpenHABError):
+    """An item (or the REST API itself) does not exist at that address."""
+
+
+class OpenHABRejected(OpenHABError):
+    """openHAB refused what was sent (400, 415): an unparsable state or time."""
+
+
+class OpenHABNotEditable(OpenHABError):
+    """An item defined in a ``.items`` file cannot be changed through the API (405)."""
+
+
+class PersistenceServiceUnusable(OpenHABError):
+    """The persistence service chosen for history is missing or cannot store past values."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """What ``GET /rest/`` says about the server."""
+
+    api_version: str
+    runtime_version: str
+    timezone: str
+    locale: str
+    measurement_system: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersistenceServiceInfo:
+    """One installed persistence service."""
+
+    id: str
+    label: str
+    kind: str
+
+    @property
+    def modifiable(self) -> bool:
+        """Whether the REST API can write past values into it."""
+        return self.kind == ServiceKind.MODIFIABLE
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDefinition:
+    """An item as we want it: type (``Number:Energy``...), label, tags, groups, unit."""
+
+    name: str
+    type: str
+    label: str
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    #: ``unit`` metadata of a dimensioned Number item (``kWh``, ``VA``, ``%``).
+    unit: str | None = None
+
+    def dto(self) -> dict[str, Any]:
+        """The JSON body of ``PUT /rest/items``."""
+        body: dict[str, Any] = {
+            "type": self.type,
+            "name": self.name,
+            "label": self.label,
+            "tags": list(self.tags),
+            "groupNames": list(self.groups),
+        }
+        if self.category is not None:
+            body["category"] = self.category
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteItem:
+    """An item as openHAB holds it."""
+
+    name: str
+    type: str
+    label: str | None
+    category: str | None
+    tags: frozenset[str]
+    groups: frozenset[str]
+    editable: bool
+    unit: str | None
+    state: str
+
+    def matches(self, wanted: ItemDefinition) -> bool:
+        """Whether the item already is what ``wanted`` describes (the unit aside)."""
+        return (
+            self.type == wanted.type
+            and self.label == wanted.label
+            and self.category == wanted.category
+            and self.tags == frozenset(wanted.tags)
+            and self.groups == frozenset(wanted.groups)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StateUpdate:
+    """A new state for an item, as openHAB reads it (``12.5 kWh``, ``BLUE``, ``UNDEF``)."""
+
+    item: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPoint:
+    """A past state of an item at an aware instant."""
+
+    item: str
+    at: datetime
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPoint:
+    """A point read back from a persistence service; ``state`` is in the item's unit."""
+
+    at: datetime
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemHistory:
+    """An item's persisted points in a range, oldest first, and the unit of their values."""
+
+    unit: str | None
+    points: tuple[StoredPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionReport:
+    """What :meth:`OpenHABClient.provision` changed."""
+
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    units_set: tuple[str, ...] = ()
+
+
+def openhab_time(instant: datetime) -> str:
+    """``instant`` as openHAB's ``DATE_PATTERN_WITH_TZ_AND_MS`` in UTC:
+    ``2023-11-14T23:00:00.000+0000``. A naive datetime is refused (no instant)."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: an instant needs a time zone")
+    utc = instant.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
+
+
+def rest_base(url: str) -> str:
+    """The REST root of an openHAB URL given with or without ``/rest``."""
+    base = url.rstrip("/")
+    if base.endswith("/rest"):
+        base = base[: -len("/rest")]
+    return base + "/rest"
+
+
+def _error_message(response: httpx.Response) -> str | None:
+    """``error.message`` of openHAB's JSON error body, None when the body is not one."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = body["error"].get("message")
+        return message if isinstance(message, str) else None
+    return None
+
+
+def _retryable_status(status: int) -> bool:
+    return status in (408, 429) or status >= 500
+
+
+class OpenHABClient:
+    """One ``httpx.AsyncClient`` to one openHAB; use ``async with`` or call :meth:`aclose`.
+
+    ``url`` is openHAB's address (``http://openhab:8080``, ``/rest`` optional); ``token`` an API
+    token (empty: anonymous, which openHAB allows for reading and states only); ``concurrency``
+    how many requests of a batch are in flight at once.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str = "",
+        *,
+        auth: AuthScheme = AuthScheme.BEARER,
+        timeout_s: float = 30.0,
+        verify_tls: bool = True,
+        concurrency: int = 4,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.url = rest_base(url)
+        self.concurrency = concurrency
+        self._redact = Redactor([token])
+        headers = {"User-Agent": USER_AGENT}
+        if token:
+            if auth is AuthScheme.BEARER:
+                headers["Authorization"] = f"Bearer {token}"
+            elif auth is AuthScheme.BASIC:
+                # The token as the user and no password: openHAB reads it as a token even when
+                # Basic authentication is off.
+                basic = base64.b64encode(f"{token}:".encode()).decode()
+                self._redact.add(basic)
+                headers["Authorization"] = f"Basic {basic}"
+            else:
+                headers["X-OPENHAB-TOKEN"] = token
+        self._http = httpx.AsyncClient(
+            base_url=self.url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout_s, connect=min(CONNECT_TIMEOUT_S, timeout_s)),
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            verify=verify_tls and self.url.startswith("https:"),
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> OpenHABClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
+
+    def redact(self, text: str) -> str:
+        """``text`` with the token (in every form it travels in) masked."""
+        return self._redact(text)
+
+    # -- transport -------------------------------------------------------------------------
+
+    async def _send(self, method: str, path: str, what: str, **kwargs: Any) -> httpx.Response:
+        """One request; the answer if it is a success, else the matching error."""
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException:
+            raise Retryable(
+                self.redact(
+                    f"openHAB at {self.url} did not answer {what} in time: check that it is "
+                    "running, or raise timeout_seconds"
+                )
+            ) from None
+        except httpx.HTTPError as exc:
+            raise Retryable(
+                self.redact(
+                    f"cannot reach openHAB at {self.url} for {what} ({type(exc).__name__}: "
+                    f"{exc}): check url and that openHAB is running"
+                )
+            ) from None
+        if response.is_success:
+            return response
+        raise self._failure(response, what)
+
+    def _failure(self, response: httpx.Response, what: str) -> Exception:
+        """The error for a non-2xx answer: Retryable when a later attempt may succeed."""
+        status = response.status_code
+        said = _error_message(response)
+        if _retryable_status(status):
+            quoted = f": {said}" if said else ""
+            return Retryable(
+                self.redact(f"openHAB answered {status} to {what}{quoted}; try again later"),
+                status=status,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        error, message = self._refusal(status, said, what)
+        return error(self.redact(message), status=status, server_message=said)
+
+    def _refusal(self, status: int, said: str | None, what: str) -> tuple[type[OpenHABError], str]:
+        """Which error a refusal is and what to tell the user, from openHAB's own words."""
+        quoted = f": {said}" if said else ""
+        refused = f"openHAB refused {what} ({status}{quoted})"
+        if status == 401 and said == "Invalid credentials":
+            return OpenHABAuthError, (
+                "openHAB refused the API token (401 Invalid credentials): create a token in "
+                "openHAB (your profile, API Tokens) and paste it in token"
+            )
+        if status == 401:
+            return OpenHABAuthError, (
+                f"openHAB needs an administrator's API token for {what} (401{quoted}): set token"
+            )
+        if status == 403:
+            return OpenHABAuthError, (
+                f"the API token's user is not an administrator, and {what} needs one "
+                "(403 Access denied): create the token with an administrator account"
+            )
+        if said is not None and said.startswith("Persistence service not"):
+            return PersistenceServiceUnusable, (
+                f"{refused}: choose {MODIFIABLE_EXAMPLES} in persistence_service"
+            )
+        if status == 404 and said is None:
+            return OpenHABNotFound, (
+                f"openHAB answered 404 to {what} without its error message: check url "
+                f"({self.url} must be openHAB's REST API)"
+            )
+        if status == 404 or (said is not None and said.startswith("Item not found")):
+            return OpenHABNotFound, (
+                f"{refused}: turn provision_items on, or create the item in openHAB"
+            )
+        if said is not None and said.startswith("State could not be parsed"):
+            return OpenHABRejected, (
+                f"{refused}: the item's type does not take this value; fix the item's type or "
+                "let provision_items create it"
+            )
+        if status == 405:
+            return OpenHABNotEditable, (
+                f"{refused}: the item is defined in a file (.items); remove it there or change "
+                "item_prefix"
+            )
+        return OpenHABRejected, refused
+
+    async def _bounded(self, jobs: Sequence[Callable[[], Awaitable[None]]]) -> None:
+        """Run ``jobs`` ``concurrency`` at a time; after the first failure no job starts and
+        that failure is raised once the running ones end."""
+        pending = iter(jobs)
+        failures: list[Exception] = []
+
+        async def worker() -> None:
+            for job in pending:
+                if failures:
+                    return
+                try:
+                    await job()
+                except Exception as exc:  # collected, raised below
+                    failures.append(exc)
+                    return
+
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(jobs)))))
+        if failures:
+            raise failures[0]
+
+    # -- server ----------------------------------------------------------------------------
+
+    async def server_info(self) -> ServerInfo:
+        """``GET /rest/``: versions, time zone, locale (proves the URL and a token if set)."""
+        response = await self._send("GET", "/", "GET /rest/")
+        try:
+            body = response.json()
+            runtime = body.get("runtimeInfo") or {}
+            return ServerInfo(
+                api_version=str(body["version"]),
+                runtime_version=str(runtime.get("version", "")),
+                timezone=str(body.get("timezone", "")),
+                locale=str(body.get("locale", "")),
+                measurement_system=str(body.get("measurementSystem", "")),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise OpenHABNotFound(
+                self.redact(
+                    f"{self.url}/ did not answer like openHAB's REST API: check url "
+                    "(openHAB's address, e.g. http://openhab:8080)"
+                ),
+                status=response.status_code,
+            ) from None
+
+    async def persistence_services(self) -> list[PersistenceServiceInfo]:
+        """``GET /rest/persistence`` (administrator): the installed services and their kind."""
+        response = await self._send("GET", "/persistence", "listing persistence services")
+        try:
+            return [
+                PersistenceServiceInfo(
+                    str(s["id"]), str(s.get("label", "")), str(s.get("type", ""))
+                )
+                for s in response.json()
+            ]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise OpenHABRejected(
+                self.redact(f"{self.url}/persistence did not answer a list of services: check url")
+            ) from None
+
+    async def history_service(self, service_id: str) -> PersistenceServiceInfo:
+        """The service history goes to, checked: installed, Modifiable, not volatile."""
+        services = await self.persistence_services()
+        installed = ", ".join(f"{s.id} ({s.kind})" for s in services) or "none"
+        found = next((s for s in services if s.id == service_id), None)
+        if found is None:
+            raise PersistenceServiceUnusable(
+                f"persistence service '{service_id}' is not installed in openHAB (installed: "
+                f"{installed}): install a modifiable one ({MODIFIABLE_EXAMPLES}) and name it "
+                "in persistence_service"
+            )
+        if not found.modifiable:
+            raise PersistenceServiceUnusable(
+                f"persistence service '{service_id}' cannot store past values: it is "
+                f"{found.kind or 'of an unknown kind'}, not Modifiable (rrd4j and mapdb never "
+                f"are); choose {MODIFIABLE_EXAMPLES} in persistence_service (installed: "
+                f"{installed})"
+            )
+        if found.id in VOLATILE_SERVICES:
+            raise PersistenceServiceUnusable(
+                f"persistence service '{service_id}' keeps values in memory only (lost when "
+                f"openHAB restarts, 512 per item): choose {MODIFIABLE_EXAMPLES} in "
+                "persistence_service"
+            )
+        return found
+
+    # -- items -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _remote(dto: Mapping[str, Any]) -> RemoteItem:
+        meta = dto.get("metadata") or {}
+        unit = meta.get("unit", {}).get("value") if isinstance(meta, dict) else None
+        return RemoteItem(
+            name=str(dto["name"]),
+            type=str(dto.get("type", "")),
+            label=dto.get("label"),
+            category=dto.get("category"),
+            tags=frozenset(dto.get("tags") or ()),
+            groups=frozenset(dto.get("groupNames") or ()),
+            editable=bool(dto.get("editable", False)),
+            unit=unit if isinstance(unit, str) else None,
+            state=str(dto.get("state", "")),
+        )
+
+    async def items(self) -> dict[str, RemoteItem]:
+        """Every item with its definition, editability and ``unit`` metadata."""
+        fields = "name,type,label,category,tags,groupNames,editable,metadata,state"
+        response = await self._send(
+            "GET", "/items", "listing items", params={"fields": fields, "metadata": "unit"}
+        )
+        return {dto["name"]: self._remote(dto) for dto in response.json()}
+
+    async def item(self, name: str) -> RemoteItem | None:
+        """One item, or None when openHAB has none by that name."""
+        try:
+            response = await self._send(
+                "GET", f"/items/{name}", f"reading item {name}", params={"metadata": "unit"}
+            )
+        except OpenHABNotFound as exc:
+            if exc.server_message is not None:  # openHAB's "Item X does not exist!"
+                return None
+            raise
+        return self._remote(response.json())
+
+    async def put_items(self, items: Sequence[ItemDefinition]) -> dict[str, str]:
+        """Create or update ``items`` in one request; their status (created, updated) by name.
+        An item openHAB cannot change (defined in a file) raises :class:`OpenHABNotEditable`."""
+        if not items:
+            return {}
+        response = await self._send(
+            "PUT", "/items", f"creating {len(items)} items", json=[i.dto() for i in items]
+        )
+        statuses: dict[str, str] = {}
+        refused: list[str] = []
+        for entry in response.json():
+            name, status = str(entry.get("name")), str(entry.get("status"))
+            statuses[name] = status
+            if status == "error":
+                refused.append(f"{name} ({entry.get('message') or 'refused'})")
+        if refused:
+            raise OpenHABNotEditable(
+                self.redact(
+                    f"openHAB could not create or update {', '.join(refused)}: an item defined "
+                    "in a file (.items) cannot be changed through the API; remove it there or "
+                    "change item_prefix"
+                )
+            )
+        return statuses
+
+    async def put_unit(self, item: str, unit: str) -> None:
+        """Set an item's ``unit`` metadata (the unit its states and history are kept in)."""
+        await self._send(
+            "PUT",
+            f"/items/{item}/metadata/unit",
+            f"setting the unit of {item}",
+            json={"value": unit, "config": {}},
+        )
+
+    async def provision(self, wanted: Sequence[ItemDefinition]) -> ProvisionReport:
+        """Make ``wanted`` exist as described, sending only what is missing or different.
+
+        An item defined in a file is used as it is when its type matches; with another type
+        it raises :class:`OpenHABNotEditable` (its states would be refused or dropped).
+        """
+        existing = await self.items()
+        send: list[ItemDefinition] = []
+        unchanged: list[str] = []
+        clashes: list[str] = []
+        for item in wanted:
+            remote = existing.get(item.name)
+            if remote is not None and (remote.matches(item) or not remote.editable):
+                if remote.type != item.type:
+                    clashes.append(f"{item.name} is {remote.type}, not {item.type}")
+                unchanged.append(item.name)
+            else:
+                send.append(item)
+        if clashes:
+            raise OpenHABNotEditable(
+                f"items defined in openHAB files have another type: {'; '.join(clashes)}: "
+                "change them in the .items file or change item_prefix"
+            )
+        statuses = await self.put_items(send)
+        units: list[str] = []
+        for item in wanted:
+            remote = existing.get(item.name)
+            if item.unit is None or (remote is not None and remote.unit == item.unit):
+                continue
+            await self.put_unit(item.name, item.unit)
+            units.append(item.name)
+        return ProvisionReport(
+            created=tuple(n for n, s in statuses.items() if s == "created"),
+            updated=tuple(n for n, s in statuses.items() if s == "updated"),
+            unchanged=tuple(unchanged),
+            units_set=tuple(units),
+        )
+
+    # -- states ----------------------------------------------------------------------------
+
+    async def update_state(self, update: StateUpdate) -> None:
+        """``PUT /rest/items/{item}/state`` (text/plain). openHAB answers 202 before the item
+        applies it: a unit the item cannot convert is dropped there, silently."""
+        await self._send(
+            "PUT",
+            f"/items/{update.item}/state",
+            f"updating the state of {update.item} to '{update.state}'",
+            content=update.state.encode(),
+            headers={"Content-Type": "text/plain; charset=utf-8"},
+        )
+
+    async def update_states(self, updates: Iterable[StateUpdate]) -> int:
+        """Send every update (``concurrency`` at a time); how many were accepted."""
+        jobs = [partial(self.update_state, u) for u in updates]
+        await self._bounded(jobs)
+        return len(jobs)
+
+    # -- history ---------------------------------------------------------------------------
+
+    async def store_point(self, service_id: str, point: HistoryPoint) -> None:
+        """Persist one past state (administrator)."""
+        await self._send(
+            "PUT",
+            f"/persistence/items/{point.item}",
+            f"storing {point.item}={point.state} at {point.at.isoformat()} in {service_id}",
+            params={"serviceId": service_id, "time": openhab_time(point.at), "state": point.state},
+        )
+
+    async def store_history(self, service_id: str, points: Iterable[HistoryPoint]) -> int:
+        """Persist every point (``concurrency`` at a time); how many were stored."""
+        jobs = [partial(self.store_point, service_id, p) for p in points]
+        await self._bounded(jobs)
+        return len(jobs)
+
+    async def read_history(
+        self, service_id: str, item: str, start: datetime, end: datetime
+    ) -> ItemHistory:
+        """Points of ``item`` between ``start`` and ``end`` (both included), oldest first."""
+        response = await self._send(
+            "GET",
+            f"/persistence/items/{item}",
+            f"reading the history of {item} in {service_id}",
+            params={
+                "serviceId": service_id,
+                "starttime": openhab_time(start),
+                "endtime": openhab_time(end),
+            },
+        )
+        body = response.json()
+        points = tuple(
+            StoredPoint(datetime.fromtimestamp(int(p["time"]) / 1000, UTC), str(p["state"]))
+            for p in body.get("data") or ()
+        )
+        unit = body.get("unit")
+        return ItemHistory(unit if isinstance(unit, str) else None, points)
+
+    async def delete_history(
+        self, service_id: str, item: str, start: datetime, end: datetime
+    ) -> None:
+        """Remove the points of ``item`` between ``start`` and ``end`` (both included)."""
+        await self._send(
+            "DELETE",
+            f"/persistence/items/{item}",
+            f"deleting the history of {item} in {service_id}",
+            params={
+                "serviceId": service_id,
+                "starttime": openhab_time(start),
+                "endtime": openhab_time(end),
+            },
+        )
+
+
+def describe(info: ServerInfo, service: PersistenceServiceInfo | None) -> str:
+    """One line for a connection test: version, time zone, history service."""
+    text = f"openHAB {info.runtime_version or '?'} (REST API {info.api_version}), {info.timezone}"
+    if service is not None:
+        text += f"; history in {service.id} ({service.label or service.kind})"
+    return text
+
+
+__all__ = [
+    "AuthScheme",
+    "HistoryPoint",
+    "ItemDefinition",
+    "ItemHistory",
+    "OpenHABAuthError",
+    "OpenHABClient",
+    "OpenHABError",
+    "OpenHABNotEditable",
+    "OpenHABNotFound",
+    "OpenHABRejected",
+    "PersistenceServiceInfo",
+    "PersistenceServiceUnusable",
+    "ProvisionReport",
+    "RemoteItem",
+    "ServerInfo",
+    "ServiceKind",
+    "StateUpdate",
+    "StoredPoint",
+    "describe",
+    "openhab_time",
+    "rest_base",
+]
