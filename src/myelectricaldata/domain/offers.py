@@ -439,3 +439,125 @@ class Catalogue:
             if known is None or rank > (known.power_kva is not None, known.valid_from):
                 seen[offer.family] = offer
         return sorted(seen.values(), key=lambda o: (o.provider_name, o.name, o.id))
+
+
+# --------------------------------------------------------------------------- personal prices
+
+#: Provider id of the user's own prices.
+PERSONAL_PROVIDER = "personal"
+#: Prefix of the offer id that names the user's own prices of one type: ``personal:HC_HP``.
+PERSONAL_PREFIX = "personal:"
+#: Price fields an offer type may carry besides its required ones.
+OPTIONAL_PRICES: dict[OfferType, tuple[str, ...]] = {
+    OfferType.BASE: ("base_price_weekend",),
+    OfferType.HC_HP: ("hc_price_weekend", "hp_price_weekend"),
+    OfferType.TEMPO: (),
+    OfferType.WEEKEND: _WEEKEND_BASE_VARIANT,
+    OfferType.HC_NUIT_WEEKEND: (),
+    OfferType.SEASONAL: ("peak_day_price",),
+    OfferType.EJP: (),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalPrices:
+    """One dated version of the user's own prices for one offer type."""
+
+    offer_type: OfferType
+    valid_from: date
+    subscription_eur_month: float
+    prices: Mapping[str, float]
+    hc_schedules: WeekSchedule | None = None
+
+
+def personal_offer_id(offer_type: OfferType) -> str:
+    """The id that selects the user's own prices of ``offer_type`` as a meter's offer."""
+    return f"{PERSONAL_PREFIX}{offer_type.value}"
+
+
+def personal_prices_from(body: Mapping[str, object]) -> PersonalPrices:
+    """Validate user input; every error names its field (``prices.hp_price``...).
+
+    Prices may be JSON numbers or texts with a French decimal comma (``"0,80"``).
+    """
+    allowed = {"offer_type", "valid_from", "subscription_eur_month", "prices", "hc_schedules"}
+    for key in body:
+        if key not in allowed:
+            raise InvalidInput(str(key), f"is not a field here: use {sorted(allowed)}")
+    kind = body.get("offer_type")
+    try:
+        offer_type = OfferType(str(kind))
+    except ValueError:
+        raise InvalidInput(
+            "offer_type",
+            f"{kind!r} is not an offer type: use one of {[t.value for t in OfferType]}",
+        ) from None
+    raw_day = body.get("valid_from")
+    try:
+        if not isinstance(raw_day, str):
+            raise ValueError
+        valid_from = date.fromisoformat(raw_day.strip())
+    except ValueError:
+        raise InvalidInput(
+            "valid_from", f"{raw_day!r} is not a date: use YYYY-MM-DD, e.g. 2025-08-01"
+        ) from None
+    if not date(1970, 1, 1) <= valid_from <= date(2100, 12, 31):
+        raise InvalidInput("valid_from", f"{valid_from} is out of range (1970-01-01..2100-12-31)")
+    subscription = parse_subscription(body.get("subscription_eur_month"))
+    raw_prices = body.get("prices")
+    if not isinstance(raw_prices, Mapping):
+        raise InvalidInput("prices", 'expected an object such as {"base_price": "0,1952"}')
+    usable = REQUIRED_PRICES[offer_type] + OPTIONAL_PRICES[offer_type]
+    prices: dict[str, float] = {}
+    for key, value in raw_prices.items():
+        name = str(key)
+        if name not in usable:
+            raise InvalidInput(
+                f"prices.{name}",
+                f"is not a price of a {offer_type.value} offer: use {list(usable)}",
+            )
+        if value is None or value == "":
+            continue
+        prices[name] = parse_kwh_price(value, f"prices.{name}")
+    required = REQUIRED_PRICES[offer_type]
+    if offer_type is OfferType.WEEKEND and all(f in prices for f in _WEEKEND_BASE_VARIANT):
+        required = ()
+    for name in required:
+        if name not in prices:
+            raise InvalidInput(
+                f"prices.{name}", f"a {offer_type.value} offer needs {name} (EUR/kWh)"
+            )
+    return PersonalPrices(
+        offer_type,
+        valid_from,
+        subscription,
+        prices,
+        parse_hc_schedules(body.get("hc_schedules")),
+    )
+
+
+def personal_offers(versions: Iterable[PersonalPrices]) -> list[Offer]:
+    """The user's dated prices as catalogue rows, each closed by the next version of its type."""
+    by_type: dict[OfferType, list[PersonalPrices]] = {}
+    for version in versions:
+        by_type.setdefault(version.offer_type, []).append(version)
+    rows: list[Offer] = []
+    for offer_type, items in by_type.items():
+        items.sort(key=lambda v: v.valid_from)
+        for version, following in zip(items, [*items[1:], None], strict=True):
+            rows.append(
+                Offer(
+                    id=f"{personal_offer_id(offer_type)}:{version.valid_from.isoformat()}",
+                    provider_id=PERSONAL_PROVIDER,
+                    name=f"Personal prices ({offer_type.value})",
+                    offer_type=offer_type,
+                    subscription_eur_month=version.subscription_eur_month,
+                    valid_from=version.valid_from,
+                    valid_to=following.valid_from if following else None,
+                    prices=dict(version.prices),
+                    hc_schedules=version.hc_schedules,
+                    provider_name="",
+                    origin="personal",
+                )
+            )
+    return rows
