@@ -416,7 +416,6 @@ def price_usage(
     subscription = 0.0
     unpriced: list[date] = []
     problems: set[Problem] = set()
-    known_peaks: dict[int, int] = {}
     index = 0
     day = usage.first
     while day <= usage.last:
@@ -429,8 +428,6 @@ def price_usage(
             day += timedelta(days=1)
             continue
         subscription += row.subscription_eur_month / days_in_month(day)
-        if row.offer_type is OfferType.EJP and is_winter(day) and cal.peak(day):
-            known_peaks[winter_of(day)] = known_peaks.get(winter_of(day), 0) + 1
         used = usage.days.get(day)
         if used is None:
             day += timedelta(days=1)
@@ -466,7 +463,12 @@ def price_usage(
             )
         day += timedelta(days=1)
     if offer.offer_type is OfferType.EJP:
-        # At most 22 peak days a winter: the dearest case takes the days that cost most.
+        # At most 22 peak days a winter (those the calendar already names count, inside the
+        # period or not): the dearest case takes the unknown days that cost most.
+        known_peaks: dict[int, int] = {}
+        for peak_day, is_peak in (cal.peak_days or {}).items():
+            if is_peak and is_winter(peak_day):
+                known_peaks[winter_of(peak_day)] = known_peaks.get(winter_of(peak_day), 0) + 1
         by_winter: dict[int, list[float]] = {}
         for peak_day, spread in spreads.items():
             by_winter.setdefault(winter_of(peak_day), []).append(spread)

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from myelectricaldata.domain.errors import InvalidInput
-from myelectricaldata.domain.offpeak import OffpeakSchedule, parse_offpeak
+from myelectricaldata.domain.offpeak import OffpeakRange, OffpeakSchedule, parse_offpeak
 
 
 class OfferType(StrEnum):
@@ -107,8 +107,9 @@ TAG_FIELDS: dict[str, str] = {
 #: Highest energy price accepted, EUR/kWh: the dearest regulated kWh (Tempo red HP) is
 #: below 1 EUR; "80" typed for 0.80 EUR (or 80 c) must be refused, not stored.
 MAX_KWH_PRICE = 3.0
-#: Highest monthly subscription accepted, EUR (36 kVA is about 55 EUR a month).
-MAX_SUBSCRIPTION = 500.0
+#: Highest monthly subscription accepted, EUR (36 kVA is about 55 EUR a month; a yearly
+#: amount typed by mistake, 185,64 for 6 kVA, is above it).
+MAX_SUBSCRIPTION = 100.0
 #: kVA a Linky contract can subscribe.
 KVA_LEVELS = (3, 6, 9, 12, 15, 18, 24, 30, 36)
 
@@ -207,6 +208,16 @@ class WeekSchedule:
         }
 
 
+_WHOLE_DAY = re.compile(r"^0?0(?:[:hH]00)?\s*-\s*24(?:[:hH]00)?$")
+
+
+def _day_schedule(text: str) -> OffpeakSchedule:
+    """One weekday's ranges; ``00:00-24:00`` is the whole day off-peak (weekend offers)."""
+    if _WHOLE_DAY.match(text.strip()):
+        return OffpeakSchedule((OffpeakRange(0, 1440),), raw=text.strip())
+    return parse_offpeak(text)
+
+
 def parse_hc_schedules(raw: object, field_name: str = "hc_schedules") -> WeekSchedule | None:
     """``{"monday": "22:30-06:30", ...}`` (a text, or a list of ranges, per weekday) or ``None``."""
     if raw is None:
@@ -229,7 +240,7 @@ def parse_hc_schedules(raw: object, field_name: str = "hc_schedules") -> WeekSch
         else:
             raise InvalidInput(f"{field_name}.{name}", f"{value!r} is not a range like 22:00-06:00")
         try:
-            days[WEEKDAYS.index(name)] = parse_offpeak(text)
+            days[WEEKDAYS.index(name)] = _day_schedule(text)
         except InvalidInput as exc:
             raise InvalidInput(f"{field_name}.{name}", exc.reason) from None
     if all(d is None for d in days):
