@@ -273,3 +273,18 @@ async def test_simulation_refuses_bad_ranges(http: httpx.AsyncClient) -> None:
     ]
     assert field_of(await http.get(url, params={"pricing": "cheap"})) == ["pricing"]
     assert (await http.get(f"/api/simulation/{UNKNOWN_PDL}")).status_code == 404
+
+
+# --------------------------------------------------------------------------- legacy settings
+
+
+async def test_legacy_tariff_settings_refuse_eighty_for_a_kwh_price(
+    http: httpx.AsyncClient,
+) -> None:
+    before = (await http.get("/api/settings/tariff")).json()["data"]
+    bad = await http.put("/api/settings/tariff", json={"tempo_red_hp_eur_kwh": 80})
+    assert locs(bad) == [["body", "tempo_red_hp_eur_kwh"]]
+    assert (await http.get("/api/settings/tariff")).json()["data"] == before
+    saved = await http.put("/api/settings/tariff", json={"tempo_red_hp_eur_kwh": "0,80"})
+    assert saved.status_code == 200
+    assert saved.json()["data"]["tempo_red_hp_eur_kwh"] == 0.8

@@ -572,3 +572,19 @@ def personal_offers(versions: Iterable[PersonalPrices]) -> list[Offer]:
                 )
             )
     return rows
+
+
+def checked_tariff_body(body: Mapping[str, object]) -> dict[str, object]:
+    """The fields of a ``TariffPrices`` input with every price checked like an offer's price
+    (French decimal commas accepted, ``80`` for a kWh price refused); other fields untouched."""
+    checked: dict[str, object] = {}
+    for key, value in body.items():
+        if key == "subscription_eur_month":
+            checked[key] = parse_subscription(value, key)
+        elif key.endswith("_eur_kwh") and not (
+            key == "production_resale_eur_kwh" and value is None
+        ):
+            checked[key] = parse_kwh_price(value, key)
+        else:
+            checked[key] = value
+    return checked
