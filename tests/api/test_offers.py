@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from myelectricaldata.api import create_app
+from myelectricaldata.domain.types import Origin, UsagePoint
 from myelectricaldata.runtime import Runtime
 from myelectricaldata.sources.demo import DemoSource
+from myelectricaldata.sources.gateway import GatewaySource
 from tests.api.conftest import (
     DAILY_SPAN,
     DEMO_SOLAR_PDL,
@@ -25,6 +28,7 @@ from tests.api.conftest import (
     fixed_clock,
     make_settings,
 )
+from tests.fakes.offers import fake_offers
 
 
 @pytest.fixture(scope="module")
@@ -288,3 +292,33 @@ async def test_legacy_tariff_settings_refuse_eighty_for_a_kwh_price(
     saved = await http.put("/api/settings/tariff", json={"tempo_red_hp_eur_kwh": "0,80"})
     assert saved.status_code == 200
     assert saved.json()["data"]["tempo_red_hp_eur_kwh"] == 0.8
+
+
+# --------------------------------------------------------------------------- gateway mode
+
+
+async def test_gateway_mode_reads_the_catalogue_from_the_gateway(tmp_path: Path) -> None:
+    with fake_offers() as fake:
+        settings = make_settings(tmp_path, med_demo=False, med_api_url=fake.url)
+        source = GatewaySource(fake.url, "secret-not-sent-to-public-routes")
+        runtime = Runtime.from_settings(settings, source=source)
+        runtime.store.upsert_usage_point(
+            UsagePoint(DEMO_SOLAR_PDL, subscribed_power_kva=6.0), Origin.GATEWAY
+        )
+        app = create_app(runtime, clock=fixed_clock)
+        transport = httpx.ASGITransport(app=app)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                fake.fail_next(2, "503")  # both quick attempts fail: nothing stored yet
+                down = (await http.get("/api/offers", params={"kva": 6})).json()
+                assert down["source"] == "gateway" and down["data"] == []
+                assert "HTTP 503" in down["catalogue"]["error"]
+                forced = (await http.post("/api/offers/refresh")).json()["catalogue"]
+                assert forced["refreshed"] is True and forced["error"] is None
+                answer = await http.get("/api/offers", params={"kva": 6, "on": "2026-12-06"})
+                names = {r["name"] for r in answer.json()["data"]}
+                assert {"Tarif Bleu - Base", "EJP", "Nuit et Week-end"} <= names
+                assert all("authorization" not in h for _, _, h in fake.calls)
+        finally:
+            await source.aclose()
+            runtime.store.close()

@@ -135,8 +135,16 @@ async def test_the_catalogue_is_fetched_at_most_daily_and_a_failure_keeps_it(sto
     failed = await refresh_catalogue(offers, broken, now=NOW + timedelta(days=2))
     assert failed.fetched is False and failed.error is not None and "503" in failed.error
     assert failed.fetched_at == NOW and len(offers.catalogue()) == 51
-    forced = await refresh_catalogue(offers, fetch, now=NOW + timedelta(hours=1), force=True)
-    assert forced.fetched is True and len(fetches) == 2
+    # A failure is not tried again on every request: an hour passes first.
+    waiting = await refresh_catalogue(offers, fetch, now=NOW + timedelta(days=2, minutes=30))
+    assert waiting.fetched is False and "next try after" in (waiting.error or "")
+    assert len(fetches) == 1
+    retried = await refresh_catalogue(offers, fetch, now=NOW + timedelta(days=2, hours=2))
+    assert retried.fetched is True and len(fetches) == 2
+    forced = await refresh_catalogue(
+        offers, fetch, now=NOW + timedelta(days=2, hours=3), force=True
+    )
+    assert forced.fetched is True and len(fetches) == 3
 
 
 def test_migration_turns_saved_manual_prices_into_personal_dated_prices(tmp_path: Path) -> None:

@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 #: The catalogue is fetched again once it is this old (the gateway asks for at most daily).
 CATALOGUE_MAX_AGE = timedelta(days=1)
 FETCHED_KEY = "offers.fetched_at"
+FAILED_KEY = "offers.failed_at"
+#: After a failed fetch, the next one waits this long (requests must not each wait on retries).
+RETRY_AFTER_FAILURE = timedelta(hours=1)
 #: ``pdl`` of personal prices that apply to every meter without its own.
 EVERY_PDL = "*"
 
@@ -299,10 +302,21 @@ async def refresh_catalogue(
     last = await asyncio.to_thread(offers.fetched_at)
     if not force and last is not None and now - last < max_age:
         return RefreshResult(False, 0, 0, last)
+    failed = await asyncio.to_thread(offers.store.get_setting, FAILED_KEY)
+    if not force and failed is not None:
+        failed_at = datetime.fromisoformat(failed[0])
+        if now - failed_at < RETRY_AFTER_FAILURE:
+            retry = (failed_at + RETRY_AFTER_FAILURE).isoformat()
+            return RefreshResult(
+                False, 0, 0, last, f"the last fetch failed; next try after {retry}"
+            )
     try:
         parsed = await fetch()
     except OffersUnavailable as exc:
         logger.warning("offers catalogue not refreshed: %s", exc)
+        await asyncio.to_thread(
+            offers.store.put_setting, FAILED_KEY, now.astimezone(UTC).isoformat()
+        )
         return RefreshResult(False, 0, 0, last, str(exc))
     rows = await asyncio.to_thread(offers.save_catalogue, parsed.catalogue, fetched_at=now)
     return RefreshResult(True, rows, len(parsed.rejected), now)

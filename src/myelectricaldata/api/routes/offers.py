@@ -40,6 +40,7 @@ from myelectricaldata.domain.types import Direction
 from myelectricaldata.sources.demo_offers import demo_catalogue
 from myelectricaldata.sources.offers import OffersClient, ParsedCatalogue
 from myelectricaldata.store.offers import OfferStore, refresh_catalogue
+from myelectricaldata.support.retry import Backoff
 
 if TYPE_CHECKING:
     from myelectricaldata.runtime import Runtime
@@ -61,7 +62,10 @@ def _body_error(field: str, message: str, value: Any = None) -> RequestValidatio
 async def _fetch_for(runtime: Runtime) -> ParsedCatalogue:
     if runtime.is_demo:
         return ParsedCatalogue(demo_catalogue(), ())
-    async with OffersClient(runtime.settings.med_api_url) as client:
+    # Fetched on a request's path: two quick attempts, not minutes of backoff (a failure keeps
+    # the stored catalogue and is not tried again for an hour).
+    policy = Backoff(attempts=2, base=0.5, cap=2.0, longest_wait=5.0)
+    async with OffersClient(runtime.settings.med_api_url, policy=policy, timeout=15.0) as client:
         return await client.fetch()
 
 
