@@ -162,7 +162,11 @@ def _notes(
         )
     if kva is None:
         notes.append(
-            Note("unknown_kva", "The subscribed power is unknown: every kVA's rows are ranked.")
+            Note(
+                "unknown_kva",
+                "The subscribed power is unknown: only offers priced alike for every kVA are "
+                "ranked; the subscription depends on it.",
+            )
         )
     if current is None:
         notes.append(
