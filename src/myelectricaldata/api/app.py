@@ -21,6 +21,7 @@ from myelectricaldata.api.routes import (
     grid,
     health,
     home_assistant,
+    offers,
     readings,
     settings,
     sync,
@@ -111,6 +112,7 @@ def create_app(runtime: Runtime, *, clock: Callable[[], datetime] | None = None)
     _offline_docs(app)
     for module in (readings, usage_points, grid, sync, home_assistant, export, settings, health):
         app.include_router(module.router)
+    app.include_router(offers.router)
     app.include_router(prometheus.router)
     # Last: the UI is mounted at "/" and would shadow any route added after it; the access
     # rule wraps everything (API, docs, metrics, UI).

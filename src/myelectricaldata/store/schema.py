@@ -261,3 +261,62 @@ export_locks = Table(
     Column("holder", String(80), nullable=False),
     Column("heartbeat_at", UTCDateTime, nullable=False),
 )
+
+# -- offers and dated prices (DESIGN.md §4.0) ----------------------------------------------------
+
+offer_providers = Table(
+    "offer_providers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("website", Text, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One row per offer x kVA x validity period, as the gateway lists them (history kept: a row the
+# gateway stops listing is never deleted). Prices are a JSON object of the non-null price fields.
+offers = Table(
+    "offers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("provider_id", String(64), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("offer_type", String(30), nullable=False),
+    Column("power_kva", SmallInteger, nullable=True),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("subscription_eur_month", Float, nullable=False),
+    Column("prices", Text, nullable=False),
+    Column("hc_schedules", Text, nullable=True),
+    Column("offer_url", Text, nullable=True),
+    Column("is_active", Boolean, nullable=False),
+    Column("price_updated_at", UTCDateTime, nullable=True),
+    Column("origin", String(10), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "offer_type", "valid_from"),
+)
+
+# The offer of each PDL: the one picked on the gateway's site (/pdl selected_offer_id) and the
+# user's choice here, which wins; ``personal:<TYPE>`` names the user's own dated prices.
+pdl_offers = Table(
+    "pdl_offers",
+    metadata,
+    Column("pdl", String(14), primary_key=True),
+    Column("gateway_offer_id", String(64), nullable=True),
+    Column("user_offer_id", String(64), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# The user's own prices, dated: each version is in force from ``valid_from`` to the next one.
+# ``pdl`` is ``*`` for prices that apply to every meter without its own.
+personal_prices = Table(
+    "personal_prices",
+    metadata,
+    Column("pdl", String(14), primary_key=True),
+    Column("offer_type", String(30), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("subscription_eur_month", Float, nullable=False),
+    Column("prices", Text, nullable=False),
+    Column("hc_schedules", Text, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from myelectricaldata.api.params import get_runtime
+from myelectricaldata.domain.errors import InvalidInput
+from myelectricaldata.domain.offers import checked_tariff_body
 from myelectricaldata.domain.tariffs import DEFAULT_PRICES_DATE, TariffPrices
 from myelectricaldata.exporters.registry import field_errors
 from myelectricaldata.runtime import save_prices, saved_prices
@@ -34,7 +36,18 @@ async def get_tariff(request: Request) -> dict[str, Any]:
 async def put_tariff(
     request: Request, body: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any] | JSONResponse:
-    """Save prices (omitted fields keep their default); 422 names the fields in error."""
+    """Save prices (omitted fields keep their default); 422 names the fields in error.
+
+    Each price is checked like the offers' prices: French decimal commas accepted, a kWh price
+    of 0 to 3 EUR and a monthly subscription of 0 to 100 EUR (``80`` for 0,80 is refused).
+    """
+    try:
+        body = checked_tariff_body(body)
+    except InvalidInput as exc:
+        return JSONResponse(
+            {"detail": [{"loc": ["body", exc.field], "msg": exc.reason, "type": "value_error"}]},
+            status_code=422,
+        )
     try:
         prices = TariffPrices.model_validate(body)
     except ValidationError as exc:
