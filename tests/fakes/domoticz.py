@@ -38,7 +38,8 @@ Logins (``cWebemRequestHandler::CheckAuthentication``, ``parse_auth_header``):
 
 Commands (rights checked as the handlers do):
 
-- ``getversion``, ``getauth``, ``gethardware`` (any logged-in user), ``addhardware`` (admin;
+- ``getversion``, ``getauth``, ``gethardware`` (any logged-in user), ``createvirtualsensor``
+  (the older ``sensortype=N`` form of ``createdevice``), ``addhardware`` (admin;
   ``name``, ``enabled``, ``htype`` required; only the Dummy, 15, is modelled), ``getdevices``
   (``rid``, ``hwidx``, ``used``, ``displayhidden``, ``displaydisabled``; the fields this fake
   fills are listed in :meth:`FakeDomoticz._device_json`), ``createdevice`` (admin;
@@ -72,7 +73,10 @@ Test controls: :meth:`stop` / :meth:`start` (same port, state kept: Domoticz com
 to SQLite as it answers), :meth:`crash_after` (the server dies in the middle of a later request,
 with or without applying it, optionally restarting), :meth:`fail_next` (a proxy's 502/503 with
 ``Retry-After``), :meth:`empty_next`, :meth:`delay_next`, :meth:`advance_clock` (tokens expire),
-:meth:`purge_short_log` (``5MinuteHistoryDays``), and read-back: :meth:`device`,
+:meth:`purge_short_log` (``5MinuteHistoryDays``), :meth:`five_minute_job` and
+:meth:`midnight_job` (Domoticz's own logging of the meters it manages: without
+``DisableLogAutoUpdate`` a P1 or kWh meter gets a second calendar row for a day already
+written, which :attr:`duplicates` keeps), and read-back: :meth:`device`,
 :meth:`devices`, :meth:`calendar`, :meth:`short_log`, :meth:`multimeter_calendar`,
 :meth:`multimeter`, :attr:`hardware`, :attr:`requests`, :attr:`violations`.
 """
@@ -149,6 +153,15 @@ INITIAL_SVALUE: dict[tuple[int, int], str] = {
 }
 #: Types whose DeviceID is left-padded to 8 digits.
 PADDED_ID = {(P_GENERAL, S_KWH), (P_GENERAL, S_TEXT), (P_GENERAL, S_CUSTOM)}
+#: ``sensortype`` of the older ``createvirtualsensor`` (``mappedsensorname``, hardware/Dummy.cpp).
+VIRTUAL_SENSOR_TYPES: dict[int, tuple[int, int]] = {
+    5: (P_GENERAL, S_TEXT),
+    7: (P_GENERAL, S_ALERT),
+    18: (P_GENERAL, S_KWH),
+    250: (P_P1, S_P1),
+    1004: (P_GENERAL, S_CUSTOM),
+    1005: (P_GENERAL, S_MANAGED),
+}
 ALERT_DESC = {0: "undefined", 1: "normal", 2: "warning", 3: "alert", 4: "alarm"}
 
 UDEVICE_PARAMS = frozenset(
@@ -172,6 +185,9 @@ KNOWN_PARAMS: dict[str, frozenset[str]] = {
     "createdevice": frozenset(
         {"type", "param", "idx", "sensorname", "sensoroptions", "sensormappedtype"}
         | {"devicetype", "devicesubtype"}
+    ),
+    "createvirtualsensor": frozenset(
+        {"type", "param", "idx", "sensorname", "sensortype", "sensoroptions"}
     ),
     "setused": frozenset(
         {"type", "param", "idx", "used", "name", "description", "options", "switchtype"}
@@ -553,6 +569,9 @@ class FakeDomoticz:
         self._meter: dict[tuple[int, str], tuple[int, int]] = {}
         self._multimeter_calendar: dict[tuple[int, str], tuple[int, ...]] = {}
         self._multimeter: dict[tuple[int, str], tuple[int, ...]] = {}
+        #: Calendar rows Domoticz's midnight job INSERTed next to an existing one (the tables
+        #: have no unique key): (table, device idx, date, row).
+        self.duplicates: list[tuple[str, int, str, tuple[int, ...]]] = []
         self.requests: list[DomoticzRequest] = []
         self.violations: list[Violation] = []
         self._faults: list[_Fault] = []
@@ -685,6 +704,71 @@ class FakeDomoticz:
                         del table[key]
                         removed += 1
         return removed
+
+    def _logged_by_domoticz(self, device: Device) -> bool:
+        """Meters Domoticz's own jobs write to: P1 and kWh without ``DisableLogAutoUpdate``
+        (a Managed Counter never)."""
+        kind = (device.dtype, device.subtype)
+        return kind in ((P_P1, S_P1), (P_GENERAL, S_KWH)) and (
+            device.options.get("DisableLogAutoUpdate") != "true"
+        )
+
+    def five_minute_job(self, now: dt.datetime, sensor_timeout_min: int = 60) -> None:
+        """``UpdateMeter``/``UpdateMultiMeter``: log the current value of each meter updated
+        within the sensor timeout into its short log, at ``now``."""
+        stamp = now.astimezone(self.time_zone).strftime("%Y-%m-%d %H:%M:%S")
+        with self._lock:
+            for device in self._devices.values():
+                if not self._logged_by_domoticz(device) or not device.last_update:
+                    continue
+                updated = dt.datetime.strptime(device.last_update, "%Y-%m-%d %H:%M:%S")
+                local_now = now.astimezone(self.time_zone).replace(tzinfo=None)
+                if (local_now - updated).total_seconds() >= sensor_timeout_min * 60:
+                    continue
+                parts = string_split(device.svalue, ";")
+                if device.dtype == P_P1:
+                    try:
+                        u1, u2, r1, r2, cons, prod = (stoll(v) for v in parts)
+                    except ValueError:
+                        continue  # "Error converting sValue values!"
+                    self._multimeter[(device.idx, stamp)] = (u1, r1, cons, prod, u2, r2)
+                elif len(parts) >= 2:
+                    usage = round(atof(parts[0]) * 10)
+                    self._meter[(device.idx, stamp)] = (round(atof(parts[1])), usage)
+
+    def midnight_job(self, now: dt.datetime) -> None:
+        """``AddCalendarUpdateMeter``/``...MultiMeter``: for each meter with a short log,
+        INSERT yesterday's calendar row computed from it (zeros when yesterday has no rows),
+        next to any row already there for that day (kept in :attr:`duplicates`)."""
+        today = now.astimezone(self.time_zone).date()
+        yesterday = (today - dt.timedelta(days=1)).isoformat()
+        end = f"{today.isoformat()} 00:00:00"
+        with self._lock:
+            for device in list(self._devices.values()):
+                if not self._logged_by_domoticz(device):
+                    continue
+                multi = device.dtype == P_P1
+                log = self._multimeter if multi else self._meter
+                mine = sorted((k[1], v) for k, v in log.items() if k[0] == device.idx)
+                if not mine:
+                    continue
+                rows = [v for date_text, v in mine if yesterday <= date_text <= end]
+                key = (device.idx, yesterday)
+                if multi:
+                    columns = list(zip(*rows, strict=True)) if rows else [(0,)] * 6
+                    values = tuple(max(c) - min(c) for c in columns)
+                    row = values + tuple(max(columns[i]) for i in (0, 1, 4, 5))
+                    if key in self._multimeter_calendar:
+                        self.duplicates.append(("MultiMeter_Calendar", device.idx, yesterday, row))
+                    else:
+                        self._multimeter_calendar[key] = row
+                else:
+                    first, last = (rows[0][0], rows[-1][0]) if rows else (0, 0)
+                    pair = (last, last - first)
+                    if key in self._meter_calendar:
+                        self.duplicates.append(("Meter_Calendar", device.idx, yesterday, pair))
+                    else:
+                        self._meter_calendar[key] = pair
 
     def add_device(
         self,
@@ -1049,6 +1133,7 @@ class FakeDomoticz:
             "addhardware": self._addhardware,
             "getdevices": self._getdevices,
             "createdevice": self._createdevice,
+            "createvirtualsensor": self._createvirtualsensor,
             "setused": self._setused,
             "udevice": self._udevice,
         }
@@ -1228,6 +1313,26 @@ class FakeDomoticz:
         idx = self._create(hardware_idx, name, dtype, subtype, p.get("sensoroptions", ""))
         if idx is not None:
             root.update(status="OK", title="CreateSensor", idx=str(idx))
+
+    def _createvirtualsensor(
+        self, session: _Session, p: dict[str, str], root: dict[str, Any]
+    ) -> None:
+        """The older form (``Cmd_CreateMappedSensor``), kept for dzVents."""
+        self._admin(session, root)
+        hardware, name, sensortype = (
+            p.get("idx", ""),
+            p.get("sensorname", ""),
+            p.get("sensortype", ""),
+        )
+        if not hardware or not name or not sensortype:
+            return
+        kind = VIRTUAL_SENSOR_TYPES.get(atoi(sensortype))
+        if kind is None:
+            self._violation("createvirtualsensor", f"sensortype {sensortype} is not modelled")
+            return
+        idx = self._create(atoi(hardware), name, *kind, p.get("sensoroptions", ""))
+        if idx is not None:
+            root.update(status="OK", title="CreateVirtualSensor", idx=str(idx))
 
     def _create(
         self, hardware_idx: int, name: str, dtype: int, subtype: int, sensoroptions: str

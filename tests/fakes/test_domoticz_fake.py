@@ -11,7 +11,7 @@ import base64
 import json
 import ssl
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -208,6 +208,13 @@ def test_a_trusted_network_needs_no_login_but_a_refused_basic_header_cancels_it(
         assert ok(call(fake, "gethardware", auth=ADMIN_AUTH))["status"] == "OK"
 
 
+def test_the_removed_username_password_url_parameters_log_nobody_in() -> None:
+    with FakeDomoticz(allow_plain_basic_auth=True) as fake:
+        encoded = {k: base64.b64encode(v.encode()).decode() for k, v in
+                   {"username": "admin", "password": "domoticz"}.items()}  # fmt: skip
+        assert call(fake, "gethardware", auth=None, **encoded).status_code == 401
+
+
 def test_getversion_and_getauth_need_no_login_but_say_nothing_without_one() -> None:
     with FakeDomoticz() as fake:
         assert ok(call(fake, "getversion", auth=None)) == {"status": "OK", "title": "GetVersion"}
@@ -344,6 +351,16 @@ def test_createdevice_makes_the_types_of_the_mapped_codes(
     ]
 
 
+def test_the_older_createvirtualsensor_still_creates_a_managed_counter(
+    fake: FakeDomoticz,
+) -> None:
+    ok(call(fake, "addhardware", htype=15, name="MED", enabled="true"))
+    body = ok(call(fake, "createvirtualsensor", idx=1, sensorname="m", sensortype=1005))
+    assert body == {"idx": "1", "status": "OK", "title": "CreateVirtualSensor"}
+    device = fake.device(1)
+    assert device is not None and device.names == ("General", "Managed Counter")
+
+
 def test_devicetype_and_subtype_do_what_the_mapped_code_does(fake: FakeDomoticz) -> None:
     ok(call(fake, "addhardware", htype=15, name="MED", enabled="true"))
     body = ok(call(fake, "createdevice", idx=1, sensorname="k", devicetype=243, devicesubtype=29))
@@ -409,7 +426,8 @@ def test_a_managed_counter_dated_row_goes_to_the_calendar_and_a_resend_replaces_
     fake: FakeDomoticz,
 ) -> None:
     idx = dummy_with(fake, "0xF321")
-    ok(call(fake, "udevice", idx=idx, nvalue=0, svalue="5000;5000;2024-01-01"))
+    answer = ok(call(fake, "udevice", idx=idx, nvalue=0, svalue="5000;5000;2024-01-01"))
+    assert answer == {"status": "OK", "title": "Update Device"}
     ok(call(fake, "udevice", idx=idx, nvalue=0, svalue="12000;7000;2024-01-02"))
     ok(call(fake, "udevice", idx=idx, nvalue=0, svalue="5500;5500;2024-01-01"))
     assert fake.calendar(idx) == {"2024-01-01": (5500, 5500), "2024-01-02": (12000, 7000)}
@@ -482,6 +500,49 @@ def test_p1_dated_fields_land_in_multimeter_columns_value1_to_6_and_counters(
     }
     assert fake.multimeter(idx) == {"2024-01-02 10:00:00": (1, 3, 5, 6, 2, 4)}
     assert fake.violations == []
+
+
+def test_domoticz_own_jobs_add_a_second_day_row_to_a_p1_without_disablelogautoupdate(
+    fake: FakeDomoticz,
+) -> None:
+    idx = dummy_with(fake, "0xFA01")
+    only_dated = base64.b64encode(b"AddDBLogEntry:true").decode()
+    ok(call(fake, "setused", idx=idx, used="true", name="P1", description="d", options=only_dated))
+    ok(call(fake, "udevice", idx=idx, nvalue=0, svalue="10;20;0;0;0;0;10;0;20;0;2024-01-01"))
+    # The current value is set: Domoticz's 5-minute job logs it, its midnight job sums the day.
+    ok(call(fake, "udevice", idx=idx, nvalue=0, svalue="10;20;0;0;0;0"))
+    device = fake.device(idx)
+    assert device is not None
+    updated = datetime.strptime(device.last_update, "%Y-%m-%d %H:%M:%S")
+    today = updated.replace(tzinfo=fake.time_zone)
+    fake.five_minute_job(today + timedelta(minutes=5))
+    assert list(fake.multimeter(idx).values()) == [(10, 0, 0, 0, 20, 0)]
+    fake.midnight_job(datetime.combine(today.date() + timedelta(days=1), time(0, 5),
+                                       tzinfo=fake.time_zone))  # fmt: skip
+    fake.midnight_job(datetime(2024, 1, 2, 0, 5, tzinfo=fake.time_zone))
+    calendar = fake.multimeter_calendar(idx)
+    assert calendar["2024-01-01"] == (10, 0, 0, 0, 20, 0, 10, 0, 20, 0)  # ours, untouched
+    assert calendar[today.date().isoformat()] == (0, 0, 0, 0, 0, 0, 10, 0, 20, 0)
+    # The second job found our day already there and INSERTed another row for it, all zeros:
+    # MIN/MAX over no short-log row of that day are NULL, read as 0.
+    assert fake.duplicates == [("MultiMeter_Calendar", idx, "2024-01-01", (0,) * 10)]
+
+
+def test_domoticz_own_jobs_leave_meters_with_disablelogautoupdate_and_managed_counters_alone(
+    fake: FakeDomoticz,
+) -> None:
+    p1 = dummy_with(fake, "0xFA01")
+    ok(call(fake, "setused", idx=p1, used="true", name="P1", description="d",
+            options=history_options()))  # fmt: skip
+    counter = fake.add_device(1, "counter", 0xF3, 0x21)
+    ok(call(fake, "udevice", idx=p1, nvalue=0, svalue="10;20;0;0;0;0;10;0;20;0;2024-01-01"))
+    ok(call(fake, "udevice", idx=p1, nvalue=0, svalue="10;20;0;0;0;0"))
+    ok(call(fake, "udevice", idx=counter, nvalue=0, svalue="10;10;2024-01-01"))
+    ok(call(fake, "udevice", idx=counter, nvalue=0, svalue="10;10"))
+    now = datetime.now(UTC)
+    fake.five_minute_job(now)
+    fake.midnight_job(datetime(2024, 1, 2, 0, 5, tzinfo=UTC))
+    assert (fake.multimeter(p1), fake.short_log(counter), fake.duplicates) == ({}, {}, [])
 
 
 def test_negative_values_of_a_non_managed_meter_are_stored_as_zero(fake: FakeDomoticz) -> None:

@@ -167,6 +167,11 @@ async def test_p1_rows_split_hc_hp_with_the_schedule_of_each_day_and_add_up_to_t
     await client.update(p1_current(idx, P1Readings(reading_hc, reading_hp)))
     device = await client.device(idx)
     assert device is not None and device.data == f"{reading_hc};{reading_hp};0;0;0;0"
+    # Domoticz's own meter jobs leave the provisioned meter alone: no second row per day.
+    fake.five_minute_job(datetime.now(UTC))
+    fake.midnight_job(datetime(2024, 10, 28, 0, 5, tzinfo=PARIS))
+    assert (fake.multimeter(idx), fake.duplicates) == ({}, [])
+    assert fake.multimeter_calendar(idx) == stored
 
 
 async def test_the_load_curve_of_an_autumn_day_fills_the_short_log_once_per_local_time(

@@ -248,7 +248,7 @@ class DomoticzClient:
 
     # -- the one request path --------------------------------------------------------------
 
-    async def command(self, param: str, **params: str | int) -> dict[str, Any]:
+    async def command(self, param: str, /, **params: str | int) -> dict[str, Any]:
         """Run ``json.htm?type=command&param=<param>&...`` and return its JSON answer, which
         has ``status: OK``; any other outcome raises (see the module's notes)."""
         query = {"type": "command", "param": param, **{k: str(v) for k, v in params.items()}}
@@ -282,8 +282,8 @@ class DomoticzClient:
                 raise DomoticzRefused(
                     self._redact(
                         f"Domoticz at {self.url} has a certificate this machine does not trust "
-                        f"({exc}): set ca_file to its certificate (Domoticz's own is "
-                        "server_cert.pem), or turn verify_tls off"
+                        f"({exc}): set ca_file to the CA that signed it, or turn verify_tls "
+                        "off (the server_cert.pem Domoticz ships is made out to domoticz.com)"
                     ),
                     command=what,
                 ) from None

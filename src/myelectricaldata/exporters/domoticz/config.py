@@ -46,8 +46,9 @@ class DomoticzConfig(ExporterConfig):
     verify_tls: bool = Field(True, description="Check Domoticz's TLS certificate (https).")
     ca_file: str = Field(
         "",
-        description="PEM file of the certificate (or its CA) to trust, e.g. Domoticz's own "
-        "self-signed server_cert.pem (empty: the system's CAs).",
+        description="PEM file of the CA that signed Domoticz's certificate (empty: the "
+        "system's CAs). The server_cert.pem Domoticz ships is made out to domoticz.com and "
+        "fails the host name check: use your own certificate, or verify_tls off.",
     )
     provision: bool = Field(
         True,
