@@ -143,7 +143,7 @@ async def test_a_disabled_api_is_an_auth_error_that_says_where_to_enable_it(
     fake: FakeJeedom, client: JeedomClient
 ) -> None:
     fake.set_api_mode("core", "disable")
-    with pytest.raises(JeedomAuthError, match="Accès API") as caught:
+    with pytest.raises(JeedomAuthError, match="tab API") as caught:
         await client.version()
     assert caught.value.code == 1 and not caught.value.retryable
 

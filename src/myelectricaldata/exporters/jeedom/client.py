@@ -67,8 +67,9 @@ _TRANSIENT_SQL = frozenset({1040, 1205, 1213, 2002, 2006, 2013})
 _SQL_ERRNO = re.compile(r"\[MySQL\] Error code : \S+ \((\d+)\)")
 
 API_KEY_HELP = (
-    "copy Jeedom's API key (Réglages > Système > Configuration > API, « Clé API ») into "
-    "api_key, or the Virtual plugin's key with plugin = virtual"
+    "copy Jeedom's API key (Réglages > Système > Configuration, tab API, « Clé API ») into "
+    "api_key, or the Virtual plugin's key with plugin = virtual; the key's scope must let this "
+    "address in (Activé, or IP blanche with this address)"
 )
 
 
@@ -205,9 +206,9 @@ class JeedomClient:
                 method,
                 code,
                 message,
-                "the API is disabled for this key or the request was refused: in Jeedom, "
-                "Réglages > Système > Configuration > API, set « Accès API » (or the Virtual "
-                "plugin's access) to Activé",
+                "the API is disabled for this key, or the key is missing: in Jeedom, Réglages > "
+                "Système > Configuration, tab API, set the key's scope to Activé (or IP blanche "
+                "with this address)",
             )
         if code == CODE_UNKNOWN_METHOD:
             return JeedomUnknownMethod(
