@@ -252,12 +252,24 @@ async def test_send_puts_every_current_value_after_the_whole_history(
                for cid in (first, second)]  # fmt: skip
     current = [Event(first, "100", "2025-11-20 00:00:00"), Event(second, "200")]
     sent = await client.send(EventBatch(history, current), concurrency=4)
-    assert sent == 42
+    assert sent == 42  # both commands have a current value: nothing sent twice
     stamps = [c.params.get("datetime") for c in fake.calls_of("cmd::event")]
     assert stamps[-2:] == ["2025-11-20 00:00:00", None]
     assert len(fake.history(first)) == 20 and fake.history(first)[-1][1] == "100"
     assert fake.current(first) == 100.0 and fake.current(second) == 200.0
     assert fake.anomalies == []
+
+
+async def test_with_requests_in_flight_each_command_ends_on_its_newest_row(
+    fake: FakeJeedom, client: JeedomClient
+) -> None:
+    cids = [numeric_command(fake, f"C{n}") for n in range(3)]
+    history = [Event(cid, str(d), f"2025-08-{d:02d} 00:00:00") for d in range(1, 31)
+               for cid in cids]  # fmt: skip
+    assert await client.send(EventBatch(history), concurrency=8) == 90 + 3
+    tail = [(c.params["id"], c.params["datetime"]) for c in fake.calls_of("cmd::event")[-3:]]
+    assert sorted(tail) == [(cid, "2025-08-30 00:00:00") for cid in cids]
+    assert [fake.current(cid) for cid in cids] == [30.0, 30.0, 30.0]
 
 
 async def test_send_one_at_a_time_keeps_the_given_order(

@@ -6,6 +6,7 @@ Provisioning, mapping and client together against the fake, read back from Jeedo
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -191,7 +192,10 @@ async def test_a_year_of_history_and_the_current_values_arrive_exactly(
 
 async def test_a_second_run_changes_nothing(fake: FakeJeedom, client: JeedomClient) -> None:
     await export(client, MONTH)
-    tables = (dict(fake.history_table), {c: (v.current, v.name) for c, v in fake.cmds.items()})
+    tables = (
+        copy.deepcopy(fake.history_table),
+        {c: (v.current, v.name) for c, v in fake.cmds.items()},
+    )
     await export(client, MONTH, concurrency=4)
     assert (dict(fake.history_table), {c: (v.current, v.name) for c, v in fake.cmds.items()}) == (
         tables

@@ -298,13 +298,24 @@ class JeedomClient:
         """Send a batch: its history (up to ``concurrency`` requests in flight), then its
         current values one by one, last. Stops at the first failure; returns the count sent.
 
-        Resending after a failure is safe: Jeedom replaces a history row of the same command
-        and datetime.
+        With requests in flight, a command's history may land out of order, and the last one
+        to land becomes its value: the newest row of each command without a current value is
+        sent once more at the end. Resending is safe: Jeedom replaces a history row of the
+        same command and datetime.
         """
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         sent = await self._pump(batch.history, concurrency)
-        for event in batch.current:
+        tail: list[Event] = []
+        if concurrency > 1:
+            newest: dict[int, Event] = {}
+            for event in batch.history:
+                known = newest.get(event.cmd_id)
+                if known is None or (event.datetime or "") >= (known.datetime or ""):
+                    newest[event.cmd_id] = event
+            current = {event.cmd_id for event in batch.current}
+            tail = [e for cmd_id, e in newest.items() if cmd_id not in current]
+        for event in (*tail, *batch.current):
             await self.event(event)
             sent += 1
         return sent
