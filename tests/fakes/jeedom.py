@@ -75,6 +75,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
@@ -612,7 +613,8 @@ class FakeJeedom:
     def archive(self, now: datetime | None = None) -> None:
         """Jeedom's nightly ``history::archive()``: rows older than ``historyArchiveTime`` (2 h)
         move to ``historyArch``, as they are for ``historizeMode`` ``none`` (or a string),
-        else averaged per ``historyArchivePackage`` (1 h) at the package's first datetime;
+        else cast to ``DECIMAL(12, historizeRound or 2)`` and averaged (or min/max) per
+        ``historyArchivePackage`` (1 h) at the package's first datetime;
         every row of a command that is not a historized info is deleted."""
         with self._lock:
             zone = self.timezone
@@ -636,11 +638,20 @@ class FakeJeedom:
                         epoch = int(self._wall_instant(wall, zone).timestamp())
                         buckets.setdefault(epoch // 3600, []).append((wall, value))
                     digits = int(cmd.conf("historizeRound", 2))
+                    step = Decimal(1).scaleb(-digits)
                     for members in buckets.values():
-                        values = [php_floatval(v)[0] for _, v in members]
+                        # MODE(CAST(value AS DECIMAL(12, round))): each value rounded first;
+                        # AVG adds 4 digits of scale (div_precision_increment), MIN/MAX none.
+                        values = [
+                            Decimal(repr(php_floatval(v)[0])).quantize(step, ROUND_HALF_UP)
+                            for _, v in members
+                        ]
                         pick = {"min": min, "max": max}.get(mode)
-                        agg = pick(values) if pick else sum(values) / len(values)
-                        arch[members[0][0]] = f"{agg:.{digits}f}"
+                        if pick is not None:
+                            agg = pick(values)
+                        else:
+                            agg = (sum(values) / len(values)).quantize(step.scaleb(-4))
+                        arch[members[0][0]] = str(agg)
                 for wall in [d for d in rows if d <= cut]:
                     del rows[wall]
 

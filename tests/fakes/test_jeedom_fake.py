@@ -440,8 +440,9 @@ def test_the_archive_moves_rows_exactly_with_historize_mode_none(fake: FakeJeedo
         "2025-11-19 10:00:00": "12.345",
         "2025-11-19 10:30:00": "1.001",
     }
-    # Without historizeMode the archive averages per hour and rounds to 2 decimals.
-    assert fake.history(averaged) == [("2025-11-19 10:00:00", "6.67")]
+    # Without historizeMode the archive averages per hour what it cast to 2 decimals first:
+    # AVG(12.35, 1.00), with MariaDB's 4 more digits of scale.
+    assert fake.history(averaged) == [("2025-11-19 10:00:00", "6.675000")]
 
 
 def test_a_row_resent_after_the_archive_is_read_twice_until_the_next_one(
