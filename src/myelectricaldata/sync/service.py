@@ -13,6 +13,7 @@ is skipped and shown inactive. Only credentials, the quota and an unreachable ga
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -121,6 +122,10 @@ class SyncReport:
         """Some work was not done: a successful run becomes partial."""
         if self.status == "success":
             self.status = "partial"
+
+
+#: Minutes of a Paris day (1380, 1440 or 1500), asked for every day of every chunk.
+_day_minutes = functools.lru_cache(maxsize=4096)(day_length_minutes)
 
 
 def days_between(start: date, end: date) -> list[date]:
@@ -666,13 +671,13 @@ class SyncService:
             # Cheap first: a chunk whose points cover all its minutes, yesterday's included,
             # lacks nothing (answers hold one point per instant, within the chunk).
             whole = days_between(low, chunk.end)
-            if sum(p.interval_min for p in points) >= sum(day_length_minutes(d) for d in whole):
+            if sum(p.interval_min for p in points) >= sum(_day_minutes(d) for d in whole):
                 return
             covered: dict[date, int] = {}
             for p in points:
                 day = p.start.astimezone(PARIS).date()
                 covered[day] = covered.get(day, 0) + p.interval_min
-            missing = [d for d in days if covered.get(d, 0) < day_length_minutes(d)]
+            missing = [d for d in days if covered.get(d, 0) < _day_minutes(d)]
         else:
             present = {r.day for r in rows}
             missing = [d for d in days if d not in present]
