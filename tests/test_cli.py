@@ -23,7 +23,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 def test_db_upgrade_creates_the_database(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
     assert result.exit_code == 0, result.output
-    assert "revision 0002" in result.output  # the newest migration
+    assert "revision 0003" in result.output  # the newest migration
     assert (Path(env["MED_DATA_DIR"]) / "myelectricaldata.db").exists()
 
 
@@ -76,6 +76,35 @@ def test_gateway_outage_shows_the_reason_and_keeps_data(env: dict[str, str]) -> 
         status = CliRunner().invoke(main, ["status"], env=env)
         assert "failed" in status.output and "503" in status.output
         assert fake.secret not in status.output
+    finally:
+        fake.reset()
+
+
+def test_status_shows_inactive_pdls_with_why_and_both_quota_buckets(env: dict[str, str]) -> None:
+    fake: FakeGateway = shared_fake_gateway()
+    fake.reset()
+    try:
+        fake.now = datetime.now(UTC)
+        first = fake.today.replace(day=1)
+        fake.set_pdls(
+            [
+                FakePdl("12345678901234", activation=first),
+                FakePdl("22222222222222", activation=first, linked=False),
+                FakePdl("11111111111111", activation=first, is_active=False),
+            ]
+        )
+        env = env | {"MED_CLIENT_SECRET": fake.secret, "MED_API_URL": fake.url}
+        result = CliRunner().invoke(main, ["sync"], env=env)
+        assert result.exit_code == 3, result.output + result.stderr  # partial
+        status = CliRunner().invoke(main, ["status"], env=env)
+        assert status.exit_code == 0, status.output
+        text = status.output
+        section = text[text.index("usage points:") : text.index("last syncs:")]
+        lines = {line.split()[0]: line for line in section.splitlines()[1:]}
+        assert "INACTIVE" not in lines["12345678901234"]
+        assert "INACTIVE" in lines["22222222222222"] and "consent" in lines["22222222222222"]
+        assert "INACTIVE: inactive on the MyElectricalData site" in lines["11111111111111"]
+        assert "quota (cached):" in status.output and "quota (no_cache):" in status.output
     finally:
         fake.reset()
 

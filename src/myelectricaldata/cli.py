@@ -232,15 +232,19 @@ def status() -> None:
         st = runtime.sync.status()
         click.echo(f"source: {st.source}{' (DEMO data)' if runtime.is_demo else ''}")
         click.echo(f"database: {runtime.store.engine.dialect.name}")
-        if st.quota is not None:
+        for quota in st.quotas or ([st.quota] if st.quota is not None else []):
             click.echo(
-                f"quota: {st.quota.used}/{st.quota.limit} calls today, resets {st.quota.reset_at}"
+                f"quota ({quota.bucket}): {quota.used}/{quota.limit} calls today, "
+                f"resets {quota.reset_at}"
             )
         click.echo("usage points:")
         for stored in runtime.store.usage_points():
             p = stored.point
             option = p.pricing_option.value if p.pricing_option else "?"
-            click.echo(f"  {p.pdl} {p.name!r} {option} {p.subscribed_power_kva or '?'} kVA")
+            line = f"  {p.pdl} {p.name!r} {option} {p.subscribed_power_kva or '?'} kVA"
+            if not p.is_active:
+                line += f" INACTIVE: {stored.inactive_reason}"
+            click.echo(line)
         click.echo("last syncs:")
         for run in st.last[:5]:
             progress = f"{run.steps_done}/{run.steps_total}"

@@ -76,6 +76,7 @@ async def test_status_before_any_run(running_app: tuple[httpx.AsyncClient, Gated
         "last": [],
         "streams": [],
         "quota": None,
+        "quotas": [],
     }
 
 

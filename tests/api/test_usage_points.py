@@ -67,3 +67,22 @@ async def test_one_usage_point_is_the_same_as_in_the_list(client: httpx.AsyncCli
     one = (await client.get(f"/api/pdl/{DEMO_TEMPO_PDL}")).json()
     assert one["source"] == "demo"
     assert one["data"] == next(p for p in listed if p["pdl"] == DEMO_TEMPO_PDL)
+
+
+async def test_a_pdl_the_gateway_refuses_is_listed_inactive_with_why(
+    client: httpx.AsyncClient, demo_runtime: object
+) -> None:
+    from myelectricaldata.runtime import Runtime
+
+    assert isinstance(demo_runtime, Runtime)
+    store = demo_runtime.store
+    listed = {p["pdl"]: p for p in (await client.get("/api/pdl")).json()["data"]}
+    assert listed[DEMO_TEMPO_PDL]["is_active"] is True
+    assert listed[DEMO_TEMPO_PDL]["inactive_reason"] is None
+    store.set_denied(DEMO_TEMPO_PDL, "PDL 1: renew the Enedis consent on the site")
+    try:
+        one = (await client.get(f"/api/pdl/{DEMO_TEMPO_PDL}")).json()["data"]
+        assert one["is_active"] is False
+        assert one["inactive_reason"] == "PDL 1: renew the Enedis consent on the site"
+    finally:
+        store.set_denied(DEMO_TEMPO_PDL, None)

@@ -1,38 +1,56 @@
-"""A strict fake of the MyElectricalData v2 gateway (DESIGN.md §4), served over real HTTP.
+"""A fake of the MyElectricalData v2 gateway that answers the way its server code does.
 
-It runs a Starlette app under uvicorn in a background thread on 127.0.0.1 (ephemeral port), so
-the real client, its HTTP stack and its timeouts are exercised. It is strict where the real
-gateway is strict and documents each rule:
+Served over real HTTP on 127.0.0.1 (ephemeral port) so the real client, its HTTP stack and its
+timeouts are exercised. By default it answers as the gateway's own code does, not as its
+documentation says (DESIGN.md §4.1; ``tests/sources/gateway_answers/`` holds the recorded real
+answers, and ``test_gateway_contract.py`` checks this fake gives answers of the same shape):
 
-- ``Authorization: Bearer <secret>`` on every route, else HTTP 401 with an envelope.
-- Every answer is an envelope ``{"success", "data", "error", "timestamp"}``; business errors
-  are HTTP 200 with ``success: false``.
-- Ranges are ``[start, end)`` Paris days; ``end <= start`` is HTTP 400 ``INVALID_DATE_RANGE``
-  (field ``end``); more than 365 days (daily, max power) or 7 days (load curve) per call is HTTP
-  400 ``DATE_RANGE_TOO_LARGE`` (field ``end``).
-- ``DATE_TOO_OLD`` when ``start`` is more than 3 years (daily, max power) or 2 years (load
-  curve) before today (Paris); the message names the oldest day served.
-- ``ADAM-ERR0123`` when ``start`` is before the PDL's activation date (message as Enedis words
-  it, without the date); ``ADAM-ERR0075`` for a load curve the PDL has not enabled;
-  ``ADAM-ERR0069`` for a direction the PDL does not measure (production on a consumer meter).
-- ``NO_DATA`` when no day of the range is published: day D is served once D < today (Paris),
-  and days listed in ``FakePdl.missing_days`` are never served.
-- Quota per UTC day of :attr:`FakeGateway.now`: every authenticated request counts one call;
-  the limit is ``quota`` for requests with ``use_cache=true`` (and for non-Enedis routes),
-  ``quota_without_cache`` otherwise. Over it: ``RATE_LIMIT_EXCEEDED`` (HTTP 200) or, with
-  ``quota_mode="429"``, HTTP 429 with ``Retry-After`` (seconds to the next UTC midnight). Refused
-  requests are not counted.
-- Unknown PDL: HTTP 404 ``PDL_NOT_FOUND``; unknown route: HTTP 404 ``NOT_FOUND``.
+- Auth: ``Authorization: Bearer <secret>`` on every route but Tempo. Missing: HTTP 403
+  ``{"detail": "Not authenticated"}``; wrong: HTTP 401 ``{"detail": "Invalid authentication
+  credentials"}``; no envelope. Unknown route: HTTP 404 ``{"detail": "Not Found"}``.
+- A PDL that is not in the account, inactive on the site (``is_active``) or unlinked
+  (``linked=False``): HTTP 200 ``ACCESS_DENIED`` on every data route, not counted.
+- ``DATE_TOO_OLD`` (HTTP 200, not counted) when ``start`` is before today - 3 years (daily,
+  max power) or today - 2 years (load curve), the oldest allowed date in the message.
+- Quota per UTC day of :attr:`FakeGateway.now` and bucket: calls with ``use_cache=true`` count
+  on ``quota`` (1000), others and EcoWatt on ``quota_no_cache`` (50); ``/pdl`` and Tempo are
+  not counted, nor refusals made before the counter. Over it: HTTP 200 ``RATE_LIMIT_EXCEEDED``
+  on Enedis routes, HTTP 429 ``{"detail"}`` without ``Retry-After`` on EcoWatt routes.
+- Daily consumption: ``end`` is capped at yesterday and the days ``[start, end]`` are read
+  *inclusive* (the gateway's own day list); with ``use_cache=true`` the days it holds come from
+  its cache (the ``end`` day too), the others go to Enedis in runs whose last day Enedis's
+  exclusive end drops; a one-day run is stretched a day backwards and brings nothing. So
+  yesterday is never served, newest-first yearly chunks lose the day before each boundary, and
+  such a day only comes back with ``use_cache=false``. No ``quality``. Before the meter's
+  activation Enedis's refusal is swallowed: ``success: true`` with an empty list.
+- Load curve (consumption): days ``[start, min(end, today))``. Enedis's interval-end stamps are
+  turned into start stamps by subtracting the length from the *wall time* (a nonexistent 02:30
+  in spring, 01:30 and 02:00 twice in autumn). With the cache, a range whose days are all held
+  is served from it (not counted); otherwise the held readings of incomplete days come first,
+  then the whole range fetched again: the same instants twice. No ``quality``. Before the
+  activation: a real ``ADAM-ERR0123`` error; other Enedis refusals: ``NO_DATA`` with Enedis's
+  text in the message.
+- Production daily, production load curve, max power: Enedis's ``meter_reading`` passed through
+  (``usage_point_id``, ``start``, ``end``, ``quality``); before the activation ``success: true``
+  with ``data: {"error": "ADAM-ERR0123", ...}``; other Enedis refusals ``ENEDIS_ERROR`` with
+  Enedis's text (``ADAM-ERR0069`` wrong direction, ``ADAM-ERR0075`` load curve not enabled).
+- ``/pdl``: ``offpeak_hours`` as the site stores it (``{"ranges": [...]}``, ``{"default": ...}``,
+  text or null), ``subscribed_power`` a number or null, ``is_active``.
+- Tempo ``/tempo/days``: public, not counted, filter ``(start_date, end_date]``; tomorrow's
+  colour from 11:00 Paris.
+- EcoWatt: ``periode`` and ``generation_datetime`` are UTC without offset (23:00 or 22:00 UTC
+  the day before for a Paris day); ``/ecowatt/forecast`` starts at the UTC day, so today (Paris)
+  is not in it; ``/ecowatt/history?start_date&end_date`` (a bare list, ``periode`` in
+  ``[start 00:00, end 00:00]``) serves it. RTE publishes J+3 at 17:00 Paris.
 
-Data are deterministic functions of (PDL, direction, instant, ``FakePdl.revision``): bump
-``revision`` to simulate Enedis corrections. Load-curve values are even watts, so each 30-minute
-slot holds a whole number of Wh, and the daily value is exactly the sum of the day's slots.
+Data are deterministic functions of (PDL, direction, instant, revision): bump
+``FakePdl.revision`` to simulate Enedis corrections; :meth:`FakeGateway.warm_cache` fills the
+gateway's cache as an earlier visit would have (with older values if asked).
 
 Typical use::
 
     with FakeGateway([FakePdl("12345678901234", activation=date(2021, 5, 1))]) as fake:
         source = GatewaySource(fake.url, fake.secret, clock=lambda: fake.now)
-        fake.fail_next(2, "503", retry_after="1")
         ...
         assert fake.call_count("/enedis/consumption/detail/") == 105
 """
@@ -44,6 +62,7 @@ import atexit
 import copy
 import json
 import threading
+import uuid
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -60,51 +79,69 @@ from tests.fakes.serving import LoopbackServer
 
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_SECRET = "fake-client-secret-0123456789abcdef"
-#: A Wednesday in autumn: 2024-10-27 (50 slots) and 2024-03-31 (46 slots) are inside the
-#: load-curve window, and the Tempo red season is open.
-DEFAULT_NOW = datetime(2024, 11, 20, 9, 0, tzinfo=UTC)
+#: 10:00 in Paris on 6 December 2026 (the day the real answers were recorded): the load-curve
+#: window holds the DST changes of 2025 and 2026, Tempo tomorrow is not published yet.
+DEFAULT_NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 DEFAULT_PDL = "12345678901234"
+CACHED, NO_CACHE = "cached", "no_cache"
 
 FaultKind = Literal[
-    "500", "502", "503", "429", "malformed", "not_envelope", "enedis", "slow", "bad_value"
-]
+    "500", "502", "503", "429", "429_json", "malformed", "not_envelope", "enedis", "slow",
+    "bad_value",
+]  # fmt: skip
 FAULT_KINDS: tuple[str, ...] = (
     "500",
     "502",
     "503",
     "429",
+    "429_json",
     "malformed",
     "not_envelope",
     "enedis",
     "slow",
     "bad_value",
 )
+_ADAM_0123 = "The requested period cannot be anterior to the meter's last activation date"
 
 
 @dataclass
 class FakePdl:
-    """One usage point of the fake account and what the gateway knows about it."""
+    """One usage point of the fake account and what the gateway and Enedis know about it."""
 
     pdl: str = DEFAULT_PDL
     activation: date = date(2019, 1, 1)
     name: str = "Maison"
-    subscribed_power_kva: int = 9
-    offpeak_hours: str | None = "HC (22H00-6H00)"
+    #: What ``/pdl`` lists (a number or None) and what the contract says (always known).
+    subscribed_power_kva: int | None = 9
+    contract_power_kva: int = 9
+    #: ``offpeak_hours`` of ``/pdl`` as the site stores it, and the contract's text.
+    offpeak_hours: Any = field(default_factory=lambda: {"ranges": ["22:00-06:00"]})
+    contract_offpeak: str | None = "HC (22H00-6H00)"
     pricing_option: str = "HC_HP"
-    load_curve_enabled: bool = True
     has_consumption: bool = True
     has_production: bool = False
-    #: When False, ``/pdl`` omits subscribed power and off-peak hours (client must read the
-    #: contract route).
-    listed_with_contract: bool = True
-    #: When False, neither ``/pdl`` nor the contract tells the activation date (older meters):
-    #: the client only learns it from ADAM-ERR0123 refusals.
-    activation_known: bool = True
-    quality: str = "BRUT"
+    #: Directions Enedis measures (default: what ``/pdl`` says); others are ADAM-ERR0069.
+    enedis_directions: set[str] | None = None
+    load_curve_enabled: bool = True
+    is_active: bool = True
+    #: False: the gateway's link to Enedis is gone (consent ended), data calls are refused.
+    linked: bool = True
+    #: Whether ``/pdl`` and the contract tell the activation day.
+    listed_activation: bool = True
+    contract_activation: bool = True
+    production_quality: str = "CORRIGE"
     missing_days: set[date] = field(default_factory=set)
     #: Changes every value: simulates late corrections.
     revision: int = 0
-    distribution_tariff: str = "BTINFMU4"
+    #: What the gateway wrote back after an activation refusal on the load curve (the refused
+    #: start, as its code does).
+    oldest_available: date | None = None
+
+    def measures(self, direction: str) -> bool:
+        """Whether Enedis has data in ``direction`` for this point."""
+        if self.enedis_directions is not None:
+            return direction in self.enedis_directions
+        return self.has_production if direction == "production" else self.has_consumption
 
 
 class Call(NamedTuple):
@@ -130,11 +167,27 @@ class _Reply:
 
 
 class _Refusal(Exception):
-    """A business or validation error answered as an envelope."""
+    """A business error answered as an envelope (HTTP 200 unless said)."""
 
-    def __init__(self, code: str, message: str, field: str | None = None, status: int = 200):
+    def __init__(self, code: str, message: str, *, status: int = 200) -> None:
         super().__init__(message)
-        self.code, self.message, self.field, self.status = code, message, field, status
+        self.code, self.message, self.status = code, message, status
+
+
+class _Detail(Exception):
+    """A FastAPI-style ``{"detail": ...}`` answer (401, 404, 422, EcoWatt's 429)."""
+
+    def __init__(self, status: int, detail: Any) -> None:
+        super().__init__(str(detail))
+        self.status, self.detail = status, detail
+
+
+class _EnedisError(Exception):
+    """Enedis refused the call: ``code`` and its description."""
+
+    def __init__(self, code: str, description: str) -> None:
+        super().__init__(f"{code}: {description}")
+        self.code, self.description = code, description
 
 
 _shared: FakeGateway | None = None
@@ -151,20 +204,6 @@ def shared_fake_gateway() -> FakeGateway:
         atexit.register(_shared.stop)
     _shared.reset()
     return _shared
-
-
-def _corrupt(data: Any) -> Any:
-    """The same answer with one bad value in it (see ``fail_next(kind="bad_value")``)."""
-    if isinstance(data, dict) and "meter_reading" in data:
-        readings = data["meter_reading"]["interval_reading"]
-        if readings:
-            readings[0]["value"] = "n/a"
-    elif isinstance(data, list) and data and isinstance(data[0], dict):
-        if "color" in data[0]:
-            data[0]["color"] = "PURPLE"
-        elif "dvalue" in data[0]:
-            data[0]["dvalue"] = 7
-    return data
 
 
 def _noise(*parts: object) -> int:
@@ -190,11 +229,33 @@ def _wall(instant: datetime) -> str:
     return instant.astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _gateway_stamp(start: datetime, minutes: int = 30) -> str:
+    """How the gateway stamps an interval: Enedis's local end wall time minus the length."""
+    end_wall = (start + timedelta(minutes=minutes)).astimezone(PARIS).replace(tzinfo=None)
+    return (end_wall - timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _utc_naive(instant: datetime) -> str:
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as inclusive (first, last) pairs, as the gateway groups them."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
 class FakeGateway:
     """The fake gateway: configure PDLs, start it, point a client at :attr:`url`.
 
     Attributes tests read or set: ``now`` (aware; the fake's clock), ``pdls`` (by id),
-    ``calls`` (every :class:`Call` in order), ``secret``, ``quota``, ``quota_mode``.
+    ``calls`` (every :class:`Call` in order), ``secret``, ``quota``, ``quota_no_cache``,
+    ``violations`` (requests a real Enedis would refuse as malformed: must stay empty).
     """
 
     def __init__(
@@ -203,28 +264,35 @@ class FakeGateway:
         *,
         secret: str = DEFAULT_SECRET,
         quota: int = 1000,
-        quota_without_cache: int = 50,
-        quota_mode: Literal["envelope", "429"] = "envelope",
+        quota_no_cache: int = 50,
         now: datetime = DEFAULT_NOW,
     ) -> None:
         self._initial: dict[str, Any] = {
             "pdls": copy.deepcopy(pdls or [FakePdl()]),
             "secret": secret,
             "quota": quota,
-            "quota_without_cache": quota_without_cache,
-            "quota_mode": quota_mode,
+            "quota_no_cache": quota_no_cache,
             "now": now,
         }
         self.pdls: dict[str, FakePdl] = {}
         self.secret = secret
         self.quota = quota
-        self.quota_without_cache = quota_without_cache
-        self.quota_mode: Literal["envelope", "429"] = quota_mode
+        self.quota_no_cache = quota_no_cache
         self.now = now
         self.set_pdls(copy.deepcopy(self._initial["pdls"]))
         self.calls: list[Call] = []
-        self._used: Counter[date] = Counter()
+        self.violations: list[str] = []
+        self._used: Counter[tuple[date, str]] = Counter()
         self._faults: list[_Fault] = []
+        #: The gateway's cache: (pdl, kind, direction) -> day -> (stored at, readings as stored).
+        self._cache: dict[
+            tuple[str, str, str], dict[date, tuple[datetime, list[dict[str, Any]]]]
+        ] = {}
+        #: How long the gateway keeps a cached day (its default TTL).
+        self.cache_ttl = timedelta(hours=24)
+        #: Slots already computed, per (pdl, direction, day, revision): data never change.
+        self._memo: dict[tuple[str, str, date, int], list[tuple[datetime, int]]] = {}
+        self._stamps: dict[datetime, str] = {}
         self._lock = threading.Lock()
         self._http = LoopbackServer("fake-gateway")
         self.url = ""
@@ -249,15 +317,16 @@ class FakeGateway:
         self.stop()
 
     def reset(self) -> None:
-        """Back to the constructor's configuration: no calls, no quota used, no pending fault."""
+        """Back to the constructor's configuration: no calls, quota, cache or pending fault."""
         with self._lock:
             self.calls.clear()
+            self.violations.clear()
             self._used.clear()
             self._faults.clear()
+            self._cache.clear()
             self.secret = self._initial["secret"]
             self.quota = self._initial["quota"]
-            self.quota_without_cache = self._initial["quota_without_cache"]
-            self.quota_mode = self._initial["quota_mode"]
+            self.quota_no_cache = self._initial["quota_no_cache"]
             self.now = self._initial["now"]
             self.set_pdls(copy.deepcopy(self._initial["pdls"]))
 
@@ -291,20 +360,38 @@ class FakeGateway:
     ) -> None:
         """The next ``n`` authenticated requests (whose path starts with ``path``) fail.
 
-        Kinds: ``500`` (envelope INTERNAL_ERROR), ``502`` (HTML from a proxy), ``503`` and
-        ``429`` (with ``Retry-After`` if given; 429 defaults to ``"1"``), ``malformed``
-        (truncated JSON, HTTP 200), ``not_envelope`` (JSON without ``success``, HTTP 200),
-        ``enedis`` (HTTP 200 ``ENEDIS_ERROR``), ``slow`` (answers normally after ``delay`` s),
-        ``bad_value`` (a valid envelope whose first reading has ``value: "n/a"``, Tempo colour
-        ``"PURPLE"``, EcoWatt ``dvalue: 7``).
-        Failed requests count on the quota like any other.
+        Kinds: ``500`` (the server's plain-text error), ``502`` (HTML from a proxy), ``503``
+        (HTML, with ``Retry-After`` if given), ``429`` (a proxy's HTML 429, with
+        ``Retry-After`` if given), ``429_json`` (``{"detail"}`` with ``Retry-After`` if given),
+        ``malformed`` (truncated JSON, HTTP 200), ``not_envelope`` (JSON without ``success``,
+        HTTP 200), ``enedis`` (HTTP 200 ``ENEDIS_ERROR``: Enedis timed out), ``slow`` (answers
+        normally after ``delay`` s), ``bad_value`` (a valid envelope whose first reading has
+        ``value: "n/a"``, Tempo colour ``"PURPLE"``, EcoWatt ``dvalue: 7``). Failed requests are
+        not counted on the quota.
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}: one of {FAULT_KINDS}")
-        if kind == "429" and retry_after is None:
-            retry_after = "1"
         with self._lock:
             self._faults.extend(_Fault(kind, path, retry_after, delay) for _ in range(n))
+
+    def warm_cache(
+        self, pdl: str, days: list[date], *, kind: str = "detail", revision: int | None = None
+    ) -> None:
+        """Fill the gateway's consumption cache for ``days`` as an earlier visit would have.
+
+        Load-curve days are held per wall time (a spring DST day holds 46 of 48 and stays
+        incomplete); ``revision`` gives values Enedis has corrected since (conflicts).
+        """
+        point = copy.copy(self.pdls[pdl])
+        if revision is not None:
+            point.revision = revision
+        with self._lock:
+            cache = self._cache.setdefault((pdl, kind, "consumption"), {})
+            for day in days:
+                if kind == "detail":
+                    cache[day] = (self.now, self._detail_readings(point, "consumption", [day]))
+                else:
+                    cache[day] = (self.now, [self._daily_reading(point, "consumption", day)])
 
     def calls_to(self, prefix: str) -> list[Call]:
         """Calls whose path starts with ``prefix`` (e.g. ``/enedis/consumption/detail/``)."""
@@ -315,25 +402,18 @@ class FakeGateway:
         """How many requests (authenticated or not) had a path starting with ``prefix``."""
         return len(self.calls_to(prefix))
 
-    def quota_used(self, day: date | None = None) -> int:
-        """Calls counted on a UTC day (default: the UTC day of :attr:`now`)."""
+    def quota_used(self, day: date | None = None, bucket: str = CACHED) -> int:
+        """Calls counted on a UTC day (default: the UTC day of :attr:`now`) and bucket."""
         with self._lock:
-            return self._used[day or self.now.astimezone(UTC).date()]
+            return self._used[(day or self.now.astimezone(UTC).date(), bucket)]
 
-    # -- expected data (what the fake serves) ----------------------------------------------
+    # -- expected data (what Enedis holds) ---------------------------------------------------
 
     def expected_load_curve(
         self, pdl: str, day: date, direction: str = "consumption"
     ) -> list[tuple[datetime, int]]:
         """(UTC start, average W) of every 30-minute slot of a Paris day: 46, 48 or 50."""
-        point = self.pdls[pdl]
-        start, end = _local_midnight_utc(day), _local_midnight_utc(day + timedelta(days=1))
-        slots: list[tuple[datetime, int]] = []
-        instant = start
-        while instant < end:
-            slots.append((instant, self._watts(point, direction, instant)))
-            instant += timedelta(minutes=30)
-        return slots
+        return self._slots(self.pdls[pdl], direction, day)
 
     def expected_daily(self, pdl: str, day: date, direction: str = "consumption") -> int:
         """Wh of a Paris day: exactly the energy of its load-curve slots."""
@@ -363,6 +443,28 @@ class FakeGateway:
             hourly.append(0 if x < 60 else 1 if x < 88 else 2 if x < 98 else 3)
         return max(1, max(hourly)), hourly
 
+    def ecowatt_published_until(self) -> date:
+        """Last day RTE has published: J+3 from 17:00 Paris, J+2 before."""
+        local = self.now.astimezone(PARIS)
+        return self.today + timedelta(days=3 if local.hour >= 17 else 2)
+
+    def _slots(self, point: FakePdl, direction: str, day: date) -> list[tuple[datetime, int]]:
+        key = (point.pdl, direction, day, point.revision)
+        if key not in self._memo:
+            self._memo[key] = self._compute_slots(point, direction, day)
+        return self._memo[key]
+
+    def _compute_slots(
+        self, point: FakePdl, direction: str, day: date
+    ) -> list[tuple[datetime, int]]:
+        start, end = _local_midnight_utc(day), _local_midnight_utc(day + timedelta(days=1))
+        slots: list[tuple[datetime, int]] = []
+        instant = start
+        while instant < end:
+            slots.append((instant, self._watts(point, direction, instant)))
+            instant += timedelta(minutes=30)
+        return slots
+
     def _watts(self, point: FakePdl, direction: str, instant: datetime) -> int:
         local = instant.astimezone(PARIS)
         h = _noise(point.pdl, direction, instant.isoformat(), point.revision)
@@ -373,6 +475,56 @@ class FakeGateway:
         base = 150 if local.hour < 6 else 400 if 18 <= local.hour < 22 else 250
         return 2 * (base + h % 700)
 
+    def _held(self, pdl: str, kind: str) -> dict[date, list[dict[str, Any]]]:
+        """What the gateway's cache still holds (entries older than the TTL are gone)."""
+        cache = self._cache.setdefault((pdl, kind, "consumption"), {})
+        for day in [d for d, (stored, _) in cache.items() if self.now - stored >= self.cache_ttl]:
+            del cache[day]
+        return {day: readings for day, (_, readings) in cache.items()}
+
+    def _hold(self, pdl: str, kind: str, day: date, readings: list[dict[str, Any]]) -> None:
+        self._cache.setdefault((pdl, kind, "consumption"), {})[day] = (self.now, readings)
+
+    # -- Enedis behind the gateway -----------------------------------------------------------
+
+    def _enedis_days(self, point: FakePdl, direction: str, start: date, end: date) -> list[date]:
+        """Days Enedis serves for [start, end) (end exclusive), or its refusal."""
+        if not point.measures(direction):
+            raise _EnedisError(
+                "ADAM-ERR0069", f"The usage point has no {direction} measurement available"
+            )
+        if start < point.activation:
+            raise _EnedisError("ADAM-ERR0123", _ADAM_0123)
+        if (end - start).days > 365:
+            self.violations.append(f"Enedis asked {start}..{end}: more than 365 days")
+            raise _EnedisError("ADAM-ERR0008", "The requested period exceeds the maximum")
+        # Day D is published on D+1.
+        return [d for d in _days(start, min(end, self.today)) if d not in point.missing_days]
+
+    def _daily_reading(self, point: FakePdl, direction: str, day: date) -> dict[str, Any]:
+        value = sum(w // 2 for _, w in self._slots(point, direction, day))
+        return {"value": str(value), "date": day.isoformat()}
+
+    def _detail_readings(
+        self, point: FakePdl, direction: str, days: list[date]
+    ) -> list[dict[str, Any]]:
+        stamps = self._stamps
+        readings = []
+        for d in days:
+            for s, w in self._slots(point, direction, d):
+                stamp = stamps.get(s)
+                if stamp is None:
+                    stamp = stamps[s] = _gateway_stamp(s)
+                readings.append(
+                    {
+                        "value": str(w),
+                        "date": stamp,
+                        "interval_length": "PT30M",
+                        "measure_type": "B",
+                    }
+                )
+        return readings
+
     # -- HTTP ------------------------------------------------------------------------------
 
     async def _handle(self, request: Request) -> Response:
@@ -382,249 +534,353 @@ class FakeGateway:
             reply, delay = self._dispatch(path, params, request.headers.get("authorization"))
         if delay:
             await asyncio.sleep(delay)
-        return Response(
-            reply.body,
-            status_code=reply.status,
-            headers=reply.headers,
-            media_type="text/html" if reply.body.startswith("<") else "application/json",
-        )
+        text = reply.body
+        media = "text/html" if text.startswith("<") else "application/json"
+        if reply.status == 500 and not text.startswith("{"):
+            media = "text/plain"
+        return Response(text, status_code=reply.status, headers=reply.headers, media_type=media)
 
     def _envelope(self, data: Any) -> str:
         return json.dumps(
-            {"success": True, "data": data, "error": None, "timestamp": self.now.isoformat()}
+            {"success": True, "data": data, "error": None, "timestamp": self._stamp()}
         )
 
-    def _error(self, code: str, message: str, field: str | None = None) -> str:
-        error: dict[str, str] = {"code": code, "message": message}
-        if field is not None:
-            error["field"] = field
+    def _error(self, code: str, message: str) -> str:
+        error = {"code": code, "message": message, "field": None}
         return json.dumps(
-            {"success": False, "data": None, "error": error, "timestamp": self.now.isoformat()}
+            {"success": False, "data": None, "error": error, "timestamp": self._stamp()}
         )
+
+    def _stamp(self) -> str:
+        return self.now.astimezone(UTC).replace(tzinfo=None).isoformat()
 
     def _dispatch(
         self, path: str, params: dict[str, str], auth: str | None
     ) -> tuple[_Reply, float]:
         if not path.startswith("/api/"):
-            return _Reply(404, self._error("NOT_FOUND", f"no route {path}")), 0.0
+            return _Reply(404, json.dumps({"detail": "Not Found"})), 0.0
         path = path[len("/api") :]
         self.calls.append(Call(path, params))
-        if auth != f"Bearer {self.secret}":
-            return _Reply(401, self._error("UNAUTHORIZED", "Invalid or missing client secret")), 0.0
-        day = self.now.astimezone(UTC).date()
-        cached = params.get("use_cache") == "true" or not path.startswith("/enedis/")
-        limit = self.quota if cached else self.quota_without_cache
-        if self._used[day] >= limit:
-            midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
-            wait = str(max(int((midnight - self.now).total_seconds()), 1))
-            body = self._error(
-                "RATE_LIMIT_EXCEEDED",
-                f"Daily quota of {limit} calls reached; resets at midnight UTC",
-            )
-            if self.quota_mode == "429":
-                return _Reply(429, body, {"Retry-After": wait}), 0.0
-            return _Reply(200, body), 0.0
-        self._used[day] += 1
-        fault = next((f for f in self._faults if path.startswith(f.path_prefix)), None)
-        delay = 0.0
-        corrupt = False
-        if fault is not None:
-            self._faults.remove(fault)
-            if fault.kind == "slow":
-                delay = fault.delay
-            elif fault.kind == "bad_value":
-                corrupt = True
-            else:
-                return self._fault_reply(fault), 0.0
         try:
-            data = self._route(path, params)
-            return _Reply(200, self._envelope(_corrupt(data) if corrupt else data)), delay
+            public = path.startswith("/tempo/")
+            if not public:
+                if not auth:
+                    raise _Detail(403, "Not authenticated")
+                if auth != f"Bearer {self.secret}":
+                    raise _Detail(401, "Invalid authentication credentials")
+            fault = next((f for f in self._faults if path.startswith(f.path_prefix)), None)
+            delay, corrupt = 0.0, False
+            if fault is not None:
+                self._faults.remove(fault)
+                if fault.kind == "slow":
+                    delay = fault.delay
+                elif fault.kind == "bad_value":
+                    corrupt = True
+                else:
+                    return self._fault_reply(fault), 0.0
+            status, body = self._route(path, params)
+            if corrupt:
+                body = _corrupt(body)
+            return _Reply(status, body if isinstance(body, str) else json.dumps(body)), delay
+        except _Detail as answer:
+            return _Reply(answer.status, json.dumps({"detail": answer.detail})), 0.0
         except _Refusal as refusal:
-            return _Reply(
-                refusal.status, self._error(refusal.code, refusal.message, refusal.field)
-            ), delay
+            return _Reply(refusal.status, self._error(refusal.code, refusal.message)), 0.0
 
     def _fault_reply(self, fault: _Fault) -> _Reply:
         headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
         if fault.kind == "500":
-            return _Reply(500, self._error("INTERNAL_ERROR", "Internal server error"))
+            return _Reply(500, "Internal Server Error")
         if fault.kind == "502":
             return _Reply(502, "<html><body><h1>502 Bad Gateway</h1></body></html>")
         if fault.kind == "503":
-            return _Reply(503, self._error("SERVICE_UNAVAILABLE", "Maintenance"), headers)
+            return _Reply(503, "<html><body><h1>503 Maintenance</h1></body></html>", headers)
         if fault.kind == "429":
-            return _Reply(429, self._error("RATE_LIMIT_EXCEEDED", "Too many requests"), headers)
+            return _Reply(429, "<html><body><h1>429 Too Many Requests</h1></body></html>", headers)
+        if fault.kind == "429_json":
+            return _Reply(429, json.dumps({"detail": "Too Many Requests"}), headers)
         if fault.kind == "malformed":
             return _Reply(200, '{"success": true, "data": {"meter_reading": {"interval_rea')
         if fault.kind == "not_envelope":
-            return _Reply(200, json.dumps({"detail": "upstream answered nothing"}))
-        return _Reply(200, self._error("ENEDIS_ERROR", "Enedis API did not answer (timeout)"))
+            return _Reply(200, json.dumps({"result": "upstream answered nothing"}))
+        return _Reply(
+            200,
+            self._error("ENEDIS_ERROR", "Failed to fetch: Enedis API did not answer (ReadTimeout)"),
+        )
 
-    def _route(self, path: str, params: dict[str, str]) -> Any:
+    def _count(self, bucket: str) -> None:
+        """The gateway's counter: refuse over the limit, else count the call."""
+        day = self.now.astimezone(UTC).date()
+        limit = self.quota if bucket == CACHED else self.quota_no_cache
+        used = self._used[(day, bucket)]
+        if used >= limit:
+            advice = "Try again tomorrow." if bucket == CACHED else "Use cache to increase limit."
+            raise _Refusal(
+                "RATE_LIMIT_EXCEEDED", f"Daily rate limit exceeded ({used}/{limit}). {advice}"
+            )
+        self._used[(day, bucket)] = used + 1
+
+    def _count_ecowatt(self) -> None:
+        day = self.now.astimezone(UTC).date()
+        used = self._used[(day, NO_CACHE)]
+        if used >= self.quota_no_cache:
+            raise _Detail(429, f"Rate limit exceeded: {used}/{self.quota_no_cache} requests today")
+        self._used[(day, NO_CACHE)] = used + 1
+
+    def _route(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
         parts = path.strip("/").split("/")
         if parts == ["pdl"]:
-            return [self._listed(p) for p in self.pdls.values()]
+            return 200, self._envelope([self._listed(p) for p in self.pdls.values()])
         if parts == ["tempo", "days"]:
-            return self._tempo(params)
-        if parts == ["ecowatt", "forecast"]:
-            return self._ecowatt(params)
+            return 200, self._envelope(self._tempo(params))
+        if parts[0] == "ecowatt" and len(parts) == 2:
+            return self._ecowatt(parts[1], params)
         if len(parts) == 4 and parts[0] == "enedis" and parts[2] in ("daily", "detail"):
             if parts[1] not in ("consumption", "production"):
-                raise _Refusal("NOT_FOUND", f"no route {path}", status=404)
-            return self._readings(parts[2], parts[1], self._pdl(parts[3]), params)
+                raise _Detail(404, "Not Found")
+            return 200, self._readings(parts[2], parts[1], parts[3], params)
         if len(parts) == 3 and parts[0] == "enedis" and parts[1] == "power":
-            return self._readings("power", "consumption", self._pdl(parts[2]), params)
+            return 200, self._readings("power", "consumption", parts[2], params)
         if len(parts) == 3 and parts[0] == "enedis" and parts[1] == "contract":
-            return self._contract(self._pdl(parts[2]))
-        if len(parts) == 3 and parts[0] == "enedis" and parts[1] == "address":
-            return self._address(self._pdl(parts[2]))
-        raise _Refusal("NOT_FOUND", f"no route {path}", status=404)
+            point = self._accessible(parts[2])
+            self._count(self._bucket(params))
+            return 200, self._envelope(self._contract(point))
+        raise _Detail(404, "Not Found")
 
-    def _pdl(self, pdl: str) -> FakePdl:
-        if pdl not in self.pdls:
+    def _accessible(self, pdl: str) -> FakePdl:
+        point = self.pdls.get(pdl)
+        if point is None or not point.is_active or not point.linked:
             raise _Refusal(
-                "PDL_NOT_FOUND", f"usage point {pdl} is not in this account", "usage_point_id", 404
+                "ACCESS_DENIED",
+                "Accès refusé : PDL introuvable ou non associé à votre compte. Vérifiez que le "
+                "PDL existe et que le consentement Enedis est valide.",
             )
-        return self.pdls[pdl]
+        return point
 
     @staticmethod
-    def _date(params: dict[str, str], name: str) -> date:
-        raw = params.get(name)
-        if raw is None:
-            raise _Refusal("INVALID_PARAMETER", f"{name} is required (YYYY-MM-DD)", name, 400)
+    def _bucket(params: dict[str, str]) -> str:
+        raw = params.get("use_cache", "false").lower()
+        if raw not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+            raise _Detail(
+                422, [{"type": "bool_parsing", "loc": ["query", "use_cache"], "input": raw}]
+            )
+        return CACHED if raw in ("true", "1", "yes", "on") else NO_CACHE
+
+    @staticmethod
+    def _required(params: dict[str, str], name: str) -> str:
+        if name not in params:
+            raise _Detail(422, [{"type": "missing", "loc": ["query", name], "input": None}])
+        return params[name]
+
+    def _range(self, params: dict[str, str]) -> tuple[date, date]:
+        raw_start, raw_end = self._required(params, "start"), self._required(params, "end")
         try:
-            if len(raw) != 10:
-                raise ValueError(raw)
-            return date.fromisoformat(raw)
-        except ValueError:
+            return date.fromisoformat(raw_start), date.fromisoformat(raw_end)
+        except ValueError as exc:
             raise _Refusal(
-                "INVALID_PARAMETER", f"{name}={raw!r} is not YYYY-MM-DD", name, 400
+                "INVALID_DATE_FORMAT",
+                f"Invalid date format. Expected YYYY-MM-DD. Error: {exc}",
             ) from None
 
-    def _range(
-        self, params: dict[str, str], start_name: str, end_name: str, max_days: int
-    ) -> tuple[date, date]:
-        start, end = self._date(params, start_name), self._date(params, end_name)
-        if end <= start:
-            raise _Refusal(
-                "INVALID_DATE_RANGE",
-                f"{end_name} is exclusive and must be after {start_name}",
-                end_name,
-                400,
-            )
-        if (end - start).days > max_days:
-            raise _Refusal(
-                "DATE_RANGE_TOO_LARGE", f"at most {max_days} days per call", end_name, 400
-            )
-        return start, end
-
-    def _readings(self, kind: str, direction: str, point: FakePdl, params: dict[str, str]) -> Any:
-        detail = kind == "detail"
-        start, end = self._range(params, "start", "end", 7 if detail else 365)
+    def _readings(self, kind: str, direction: str, pdl: str, params: dict[str, str]) -> str:
+        bucket = self._bucket(params)
+        start, end = self._range(params)
         today = self.today
-        oldest = _years_before(today, 2 if detail else 3)
+        detail = kind == "detail"
+        if kind == "daily" and direction == "consumption":
+            # The gateway's own range rules: end capped at yesterday, start moved before it.
+            end = min(end, today - timedelta(days=1))
+            if start >= end:
+                start = end - timedelta(days=1)
+        elif start >= end:
+            start = end - timedelta(days=1)
+        years = 2 if detail else 3
+        oldest = _years_before(today, years)
         if start < oldest:
+            label = "Detail" if detail else "Daily"
             raise _Refusal(
                 "DATE_TOO_OLD",
-                f"data older than {2 if detail else 3} years is not available; oldest day: "
-                f"{oldest.isoformat()}",
-                "start",
+                f"Start date is too old. {label} endpoint only supports data up to {years} "
+                f"years back. Oldest allowed date: {oldest.isoformat()}",
             )
-        if start < point.activation:
-            raise _Refusal(
-                "ADAM-ERR0123",
-                "The requested period cannot be anterior to the meter's last activation date",
-            )
-        measures = point.has_production if direction == "production" else point.has_consumption
-        if not measures:
-            raise _Refusal("ADAM-ERR0069", f"The usage point does not measure {direction}")
-        if detail and not point.load_curve_enabled:
-            raise _Refusal(
-                "ADAM-ERR0075",
-                "Hourly data collection (load curve) is not activated for this point",
-            )
-        days = [d for d in _days(start, min(end, today)) if d not in point.missing_days]
-        if not days:
-            raise _Refusal("NO_DATA", f"no data between {start} and {end} yet")
-        if kind == "daily":
-            unit, readings = (
-                "Wh",
-                [
-                    {
-                        "value": str(self.expected_daily(point.pdl, d, direction)),
-                        "date": d.isoformat(),
-                    }
-                    for d in days
-                ],
-            )
-        elif kind == "detail":
-            unit, readings = (
-                "W",
-                [
-                    {
-                        "value": str(w),
-                        "date": _wall(s),
-                        "interval_length": "PT30M",
-                        "measure_type": "B",
-                    }
-                    for d in days
-                    for s, w in self.expected_load_curve(point.pdl, d, direction)
-                ],
-            )
-        else:
-            readings = []
-            for d in days:
-                value, at = self.expected_max_power(point.pdl, d)
-                readings.append({"value": str(value), "date": _wall(at)})
-            unit = "VA"
-        return {
-            "meter_reading": {
-                "usage_point_id": point.pdl,
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "quality": point.quality,
-                "reading_type": {
-                    "unit": unit,
-                    "measurement_kind": "energy" if unit == "Wh" else "power",
-                },
-                "interval_reading": readings,
+        point = self._accessible(pdl)
+        if direction == "consumption" and kind == "daily":
+            return self._consumption_daily(point, start, end, bucket)
+        if direction == "consumption" and detail:
+            return self._consumption_detail(point, start, end, bucket)
+        self._count(bucket)
+        return self._passed_through(point, kind, direction, start, end)
+
+    def _consumption_daily(self, point: FakePdl, start: date, end: date, bucket: str) -> str:
+        """Days [start, end] inclusive; runs of missing days lose their last day at Enedis."""
+        self._count(bucket)
+        days = _days(start, end + timedelta(days=1))
+        cache = self._held(point.pdl, "daily")
+        readings: list[dict[str, Any]] = []
+        missing = days
+        if bucket == CACHED:
+            readings = [r for d in days if d in cache for r in cache[d]]
+            missing = [d for d in days if d not in cache]
+        errors: list[str] = []
+        for first, last in _runs(missing):
+            asked_start = first - timedelta(days=1) if first == last else first
+            try:
+                served = self._enedis_days(point, "consumption", asked_start, last)
+            except _EnedisError as exc:
+                if exc.code == "ADAM-ERR0123":
+                    continue  # returned as data by the adapter: no readings, no error
+                errors.append(f"Failed to fetch {first} to {last}: {exc}")
+                continue
+            for day in served:
+                reading = self._daily_reading(point, "consumption", day)
+                if bucket == CACHED:
+                    cache[day] = [reading]
+                    self._hold(point.pdl, "daily", day, [reading])
+                if day in missing:
+                    readings.append(reading)
+        if errors and not readings:
+            raise _Refusal("ENEDIS_ERROR", "; ".join(errors))
+        readings.sort(key=lambda r: str(r["date"]))
+        # The gateway keeps the reading type of the last Enedis answer with data; without one
+        # it writes a default that is wrong for daily energy, as its code does.
+        reading_type: dict[str, str] = {"unit": "W", "measurement_kind": "power"}
+        if cache:
+            reading_type = {
+                "measurement_kind": "energy",
+                "measuring_period": "P1D",
+                "unit": "Wh",
+                "aggregate": "sum",
             }
-        }
+        return self._envelope(
+            {"meter_reading": {"interval_reading": readings, "reading_type": reading_type}}
+        )
+
+    def _consumption_detail(self, point: FakePdl, start: date, end: date, bucket: str) -> str:
+        days = _days(start, min(end, self.today))
+        cache = self._held(point.pdl, "detail")
+        if bucket == CACHED and days and all(len(cache.get(d, [])) >= 48 for d in days):
+            # Served from the cache alone: the gateway does not count it.
+            held = [r for d in days for r in cache[d]]
+            return self._envelope({"meter_reading": {"interval_reading": held}})
+        if (end - start).days > 7:
+            self.violations.append(f"load curve asked {start}..{end}: more than 7 days")
+        self._count(bucket)
+        partial: list[dict[str, Any]] = []
+        if bucket == CACHED:
+            partial = [r for d in days if 0 < len(cache.get(d, [])) < 48 for r in cache[d]]
+        try:
+            served = self._enedis_days(point, "consumption", start, end)
+            if not point.load_curve_enabled:
+                raise _EnedisError(
+                    "ADAM-ERR0075", "Hourly data collection is not activated for this point"
+                )
+        except _EnedisError as exc:
+            if exc.code == "ADAM-ERR0123":
+                point.oldest_available = start  # what the gateway writes back, as its code does
+                raise _Refusal(
+                    "ADAM-ERR0123",
+                    f"The requested period ({start}) cannot be anterior to the meter's last "
+                    "activation date",
+                ) from None
+            raise _Refusal(
+                "NO_DATA",
+                f"No consumption data available for this period ({exc})",
+            ) from None
+        fresh = self._detail_readings(point, "consumption", served)
+        if bucket == CACHED:
+            for day in served:
+                self._hold(
+                    point.pdl, "detail", day, self._detail_readings(point, "consumption", [day])
+                )
+        readings = partial + fresh
+        if not readings:
+            raise _Refusal("NO_DATA", "No consumption data available for this period")
+        return self._envelope({"meter_reading": {"interval_reading": readings}})
+
+    def _passed_through(
+        self, point: FakePdl, kind: str, direction: str, start: date, end: date
+    ) -> str:
+        """Production and max power: Enedis's ``meter_reading`` as Enedis sends it."""
+        try:
+            served = self._enedis_days(point, direction, start, end)
+            if kind == "detail" and not point.load_curve_enabled:
+                raise _EnedisError(
+                    "ADAM-ERR0075", "Hourly data collection is not activated for this point"
+                )
+            if kind == "detail" and (end - start).days > 7:
+                self.violations.append(f"load curve asked {start}..{end}: more than 7 days")
+        except _EnedisError as exc:
+            if exc.code == "ADAM-ERR0123":
+                return self._envelope({"error": exc.code, "error_description": exc.description})
+            raise _Refusal("ENEDIS_ERROR", str(exc)) from None
+        if kind == "power":
+            quality, unit, measure = "BRUT", "VA", ("power", "maximum")
+            readings = []
+            for day in served:
+                value, at = self.expected_max_power(point.pdl, day)
+                readings.append({"value": str(value), "date": _wall(at)})
+        elif kind == "daily":
+            quality, unit, measure = point.production_quality, "Wh", ("energy", "sum")
+            readings = [self._daily_reading(point, direction, day) for day in served]
+        else:
+            quality, unit, measure = point.production_quality, "W", ("power", "average")
+            readings = self._detail_readings(point, direction, served)
+        reading_type: dict[str, str] = {"measurement_kind": measure[0]}
+        if kind != "detail":
+            reading_type["measuring_period"] = "P1D"
+        reading_type |= {"unit": unit, "aggregate": measure[1]}
+        return self._envelope(
+            {
+                "meter_reading": {
+                    "usage_point_id": point.pdl,
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                    "quality": quality,
+                    "reading_type": reading_type,
+                    "interval_reading": readings,
+                }
+            }
+        )
 
     def _listed(self, point: FakePdl) -> dict[str, Any]:
         return {
+            "id": str(uuid.UUID(int=_noise(point.pdl) * 2**96)),
             "usage_point_id": point.pdl,
             "name": point.name,
-            "subscribed_power": point.subscribed_power_kva if point.listed_with_contract else None,
-            "offpeak_hours": point.offpeak_hours if point.listed_with_contract else None,
+            "created_at": "2026-12-06T06:50:02.517319Z",
+            "display_order": None,
+            "subscribed_power": point.subscribed_power_kva,
+            "offpeak_hours": copy.deepcopy(point.offpeak_hours),
             "pricing_option": point.pricing_option,
             "has_consumption": point.has_consumption,
             "has_production": point.has_production,
-            "is_active": True,
-            "activation_date": point.activation.isoformat() if point.activation_known else None,
-            "oldest_available_data_date": max(
-                point.activation, _years_before(self.today, 3)
-            ).isoformat()
-            if point.activation_known
-            else None,
+            "is_active": point.is_active,
+            "oldest_available_data_date": (
+                point.oldest_available.isoformat() if point.oldest_available else None
+            ),
+            "activation_date": point.activation.isoformat() if point.listed_activation else None,
+            "linked_production_pdl_id": None,
+            "selected_offer_id": None,
         }
 
     def _contract(self, point: FakePdl) -> dict[str, Any]:
         contracts: dict[str, Any] = {
             "segment": "C5",
-            "subscribed_power": f"{point.subscribed_power_kva} kVA",
-            "last_activation_date": f"{point.activation.isoformat()}+01:00"
-            if point.activation_known
-            else None,
-            "distribution_tariff": point.distribution_tariff,
-            "contract_status": "SERVC",
-            "last_distribution_tariff_change_date": f"{point.activation.isoformat()}+01:00",
+            "subscribed_power": f"{point.contract_power_kva} kVA",
+            "distribution_tariff": "BTINFCUST",
         }
-        if point.offpeak_hours:
-            contracts["offpeak_hours"] = point.offpeak_hours
+        if point.contract_offpeak:
+            contracts["offpeak_hours"] = point.contract_offpeak
+        contracts |= {
+            "contract_type": "CRAE",
+            "contract_status": "SERVC",
+            "last_distribution_tariff_change_date": "2017-05-25+01:00",
+        }
+        if point.contract_activation:
+            contracts["last_activation_date"] = f"{point.activation.isoformat()}+01:00"
         return {
             "customer": {
-                "customer_id": "-" + str(_noise(point.pdl) % 10**9),
+                "customer_id": str(_noise(point.pdl) % 10**10),
                 "usage_points": [
                     {
                         "usage_point": {
@@ -638,62 +894,105 @@ class FakeGateway:
             }
         }
 
-    def _address(self, point: FakePdl) -> dict[str, Any]:
-        return {
-            "customer": {
-                "customer_id": "-" + str(_noise(point.pdl) % 10**9),
-                "usage_points": [
-                    {
-                        "usage_point": {
-                            "usage_point_id": point.pdl,
-                            "usage_point_status": "com",
-                            "meter_type": "AMM",
-                            "usage_point_addresses": {
-                                "street": "1 rue de la Paix",
-                                "postal_code": "75002",
-                                "city": "Paris",
-                                "country": "France",
-                            },
-                        }
-                    }
-                ],
-            }
-        }
-
-    def _tempo(self, params: dict[str, str]) -> Any:
-        start, end = self._range(params, "start_date", "end_date", 366 * 10)
-        # Tomorrow's colour is published around 11:00 Paris.
+    def _tempo(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        """Colours of days in ``(start_date, end_date]``: the stored day is compared as UTC."""
+        bounds: list[date | None] = []
+        for name in ("start_date", "end_date"):
+            raw = params.get(name)
+            try:
+                bounds.append(date.fromisoformat(raw) if raw else None)
+            except ValueError as exc:
+                raise _Refusal("INVALID_DATE", f"Invalid date format: {exc}") from None
+        low, high = bounds
         local_now = self.now.astimezone(PARIS)
         last = self.today + timedelta(days=1 if local_now.hour >= 11 else 0)
-        days = [d for d in _days(start, end) if d <= last]
-        if not days:
-            raise _Refusal("NO_DATA", "no Tempo colour published for this range yet")
+        first = date(2020, 9, 1)
+        days = [
+            d
+            for d in _days(first, last + timedelta(days=1))
+            if (low is None or d > low) and (high is None or d <= high)
+        ]
         return [
             {
                 "date": d.isoformat(),
                 "color": self.expected_tempo(d),
+                "updated_at": self.now.isoformat(),
                 "rte_updated_date": datetime.combine(
-                    d - timedelta(days=1), time(10, 45), tzinfo=PARIS
+                    d - timedelta(days=1), time(9, 40), tzinfo=UTC
                 ).isoformat(),
             }
             for d in days
         ]
 
-    def _ecowatt(self, params: dict[str, str]) -> Any:
-        raw = params.get("days", "4")
-        if not raw.isdigit() or not 1 <= int(raw) <= 4:
-            raise _Refusal("INVALID_PARAMETER", "days must be 1 to 4", "days", 400)
+    def _ecowatt_item(self, day: date) -> dict[str, Any]:
+        level, hourly = self.expected_ecowatt(day)
+        published = datetime.combine(day - timedelta(days=1), time(17), tzinfo=PARIS)
+        return {
+            "periode": _utc_naive(datetime.combine(day, time(0), tzinfo=PARIS)),
+            "dvalue": level,
+            "message": "Pas d'alerte." if level == 1 else "Système électrique tendu.",
+            "values": hourly,
+            "hdebut": 0,
+            "hfin": 23,
+            "id": (day - date(2020, 1, 1)).days,
+            "generation_datetime": _utc_naive(published),
+            "created_at": _utc_naive(published),
+            "updated_at": _utc_naive(published),
+        }
+
+    def _ecowatt_between(self, low: datetime, high: datetime, *, inclusive: bool) -> list[Any]:
+        """Signals whose UTC ``periode`` is in [low, high) (or [low, high])."""
         out = []
-        for offset in range(int(raw)):
-            day = self.today + timedelta(days=offset)
-            level, hourly = self.expected_ecowatt(day)
-            out.append(
-                {
-                    "periode": day.isoformat(),
-                    "dvalue": level,
-                    "message": "Pas d'alerte." if level == 1 else "Consommation élevée.",
-                    "values": hourly,
-                    "generation_datetime": self.now.isoformat(),
-                }
-            )
+        day = (low - timedelta(days=1)).date()
+        while day <= min(high.date() + timedelta(days=1), self.ecowatt_published_until()):
+            periode = datetime.combine(day, time(0), tzinfo=PARIS).astimezone(UTC)
+            if low <= periode and (periode <= high if inclusive else periode < high):
+                out.append(self._ecowatt_item(day))
+            day += timedelta(days=1)
         return out
+
+    def _ecowatt(self, route: str, params: dict[str, str]) -> tuple[int, Any]:
+        utc_today = datetime.combine(self.now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+        if route == "forecast":
+            raw = params.get("days", "4")
+            if not raw.isdigit() or not 1 <= int(raw) <= 7:
+                raise _Detail(422, [{"type": "range", "loc": ["query", "days"], "input": raw}])
+            self._count_ecowatt()
+            high = utc_today + timedelta(days=int(raw))
+            return 200, self._envelope(self._ecowatt_between(utc_today, high, inclusive=False))
+        if route == "history":
+            dates = []
+            for name in ("start_date", "end_date"):
+                raw = self._required(params, name)
+                try:
+                    dates.append(date.fromisoformat(raw))
+                except ValueError:
+                    raise _Detail(
+                        422, [{"type": "date_from_datetime_parsing", "loc": ["query", name]}]
+                    ) from None
+            self._count_ecowatt()
+            low, high = (datetime.combine(d, time(0), tzinfo=UTC) for d in dates)
+            if (high - low).days > 365:
+                raise _Detail(400, "Date range cannot exceed 365 days")
+            return 200, json.dumps(self._ecowatt_between(low, high, inclusive=True))
+        if route == "current":
+            self._count_ecowatt()
+            items = self._ecowatt_between(utc_today, utc_today + timedelta(days=1), inclusive=False)
+            return 200, json.dumps(items[0] if items else None)
+        raise _Detail(404, "Not Found")
+
+
+def _corrupt(body: Any) -> Any:
+    """The same answer with one bad value in it (see ``fail_next(kind="bad_value")``)."""
+    parsed = json.loads(body) if isinstance(body, str) else body
+    data = parsed.get("data") if isinstance(parsed, dict) else parsed
+    if isinstance(data, dict) and "meter_reading" in data:
+        readings = data["meter_reading"]["interval_reading"]
+        if readings:
+            readings[0]["value"] = "n/a"
+    elif isinstance(data, list) and data and isinstance(data[0], dict):
+        if "color" in data[0]:
+            data[0]["color"] = "PURPLE"
+        elif "dvalue" in data[0]:
+            data[0]["dvalue"] = 7
+    return json.dumps(parsed)

@@ -179,3 +179,54 @@ def test_unavailable_ranges_and_quota_ledger(store: Store) -> None:
     store.add(date(2024, 1, 1))
     store.add(date(2024, 1, 1), 4)
     assert store.used(date(2024, 1, 1)) == 5
+
+
+def test_quota_ledger_counts_each_bucket_apart(store: Store) -> None:
+    day = date(2026, 12, 6)
+    store.add(day, 3, "cached")
+    store.add(day, 2, "no_cache")
+    store.add(day, 1, "no_cache")
+    assert (store.used(day, "cached"), store.used(day, "no_cache")) == (3, 3)
+    assert store.used(day + timedelta(days=1), "no_cache") == 0
+
+
+def test_migration_0003_moves_counted_calls_to_the_cached_bucket(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from myelectricaldata.store.db import alembic_config, make_engine
+
+    engine = make_engine(db_url)
+    try:
+        command.upgrade(alembic_config(engine), "0002")
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO gateway_calls (utc_day, calls) VALUES ('2026-12-05', 7)")
+            )
+        upgrade(engine)
+        migrated = Store(engine)
+        assert migrated.used(date(2026, 12, 5), "cached") == 7
+        assert migrated.used(date(2026, 12, 5), "no_cache") == 0
+        command.downgrade(alembic_config(engine), "0002")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT calls FROM gateway_calls")).scalar_one() == 7
+    finally:
+        engine.dispose()
+
+
+def test_pdl_refused_by_the_gateway_shows_inactive_until_it_serves_again(store: Store) -> None:
+    store.upsert_usage_point(UsagePoint(PDL, name="Maison"), Origin.GATEWAY)
+    store.upsert_usage_point(UsagePoint("98765432109876", is_active=False), Origin.GATEWAY)
+    store.set_denied(PDL, "ACCESS_DENIED: renew the consent")
+    store.upsert_usage_point(UsagePoint(PDL, name="Maison"), Origin.GATEWAY)  # /pdl again
+    stored = {p.point.pdl: p for p in store.usage_points()}
+    assert stored[PDL].point.is_active is False
+    assert stored[PDL].inactive_reason == "ACCESS_DENIED: renew the consent"
+    assert stored[PDL].denied_at is not None
+    assert stored["98765432109876"].point.is_active is False
+    assert "inactive on the MyElectricalData site" in (
+        stored["98765432109876"].inactive_reason or ""
+    )
+    store.set_denied(PDL, None)
+    again = store.usage_point(PDL)
+    assert again is not None and again.point.is_active and again.inactive_reason is None

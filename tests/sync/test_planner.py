@@ -8,6 +8,8 @@ from myelectricaldata.domain.types import Stream
 from myelectricaldata.sync.planner import (
     Chunk,
     cover,
+    day_runs,
+    history_start,
     history_window,
     incomplete_days,
     order_newest_first,
@@ -17,15 +19,21 @@ from myelectricaldata.sync.planner import (
 PDL = "12345678901234"
 
 
-def test_history_window_is_three_years_daily_two_years_detail_up_to_yesterday() -> None:
-    today = date(2025, 6, 15)
+def test_history_window_starts_at_the_oldest_day_the_gateway_serves() -> None:
+    today = date(2026, 12, 6)
+    # Calendar years, as the gateway counts them: one day earlier answers DATE_TOO_OLD.
     assert history_window(Stream.CONSUMPTION_DAILY, today, None, None) == (
-        today - timedelta(days=1095),
+        date(2023, 12, 6),
         today,
     )
-    assert history_window(Stream.PRODUCTION_DETAIL, today, None, None)[0] == today - timedelta(
-        days=730
-    )
+    assert history_window(Stream.PRODUCTION_DETAIL, today, None, None)[0] == date(2024, 12, 6)
+    assert history_start(Stream.MAX_POWER, date(2028, 2, 29)) == date(2025, 2, 28)
+
+
+def test_history_window_ends_where_the_route_can_serve() -> None:
+    today = date(2026, 12, 6)
+    yesterday = today - timedelta(days=1)
+    assert history_window(Stream.CONSUMPTION_DAILY, today, None, None, yesterday)[1] == yesterday
 
 
 def test_history_window_starts_at_activation() -> None:
@@ -75,3 +83,24 @@ def test_order_interleaves_pdls_by_recency() -> None:
     ordered = order_newest_first(chunks)
     assert [c.end for c in ordered] == [date(2024, 6, 1), date(2024, 6, 1), date(2024, 1, 1)]
     assert {ordered[0].pdl, ordered[1].pdl} == {PDL, other}
+
+
+def test_at_equal_recency_streams_with_plain_refusals_go_first() -> None:
+    end = date(2024, 6, 1)
+    chunks = [
+        Chunk(PDL, stream, end - timedelta(days=7), end)
+        for stream in (Stream.CONSUMPTION_DETAIL, Stream.CONSUMPTION_DAILY, Stream.MAX_POWER)
+    ]
+    assert [c.stream for c in order_newest_first(chunks)] == [
+        Stream.MAX_POWER,
+        Stream.CONSUMPTION_DAILY,
+        Stream.CONSUMPTION_DETAIL,
+    ]
+
+
+def test_day_runs_groups_consecutive_days_end_exclusive() -> None:
+    days = [date(2024, 1, 5), date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 2)]
+    assert day_runs(days) == [
+        (date(2024, 1, 1), date(2024, 1, 3)),
+        (date(2024, 1, 5), date(2024, 1, 6)),
+    ]

@@ -34,6 +34,8 @@ async def test_jobs_and_their_times(store: Store) -> None:
     assert _fires(jobs["sync"], winter) == datetime(2025, 1, 15, 9, 17, tzinfo=UTC)
     assert _fires(jobs["ecowatt"], winter) == datetime(2025, 1, 15, 16, 5, tzinfo=UTC)
     assert _fires(jobs["ecowatt-friday"], winter) == datetime(2025, 1, 17, 11, 20, tzinfo=UTC)
+    # The evening polls only: EcoWatt's 50-call bucket is not spent before publication.
+    assert _fires(jobs["ecowatt-hourly"], winter) == datetime(2025, 1, 15, 16, 35, tzinfo=UTC)
     tempo = jobs["tempo"]
     assert _fires(tempo, winter) == datetime(2025, 1, 15, 5, 0, tzinfo=UTC)  # 06:00 Paris
     late = datetime(2025, 1, 15, 21, 50, tzinfo=UTC)  # 22:50 Paris: no poll until 06:00

@@ -9,7 +9,7 @@ from myelectricaldata.domain.timeutil import today_paris
 from myelectricaldata.domain.types import Direction
 from myelectricaldata.sources.demo import DEMO_SOLAR_PDL, DEMO_TEMPO_PDL, DemoSource
 from myelectricaldata.store.repo import Store
-from myelectricaldata.sync.planner import DAILY_HISTORY_DAYS, DETAIL_HISTORY_DAYS
+from myelectricaldata.sync.planner import years_before
 from myelectricaldata.sync.service import SyncService
 
 NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
@@ -23,16 +23,18 @@ async def test_demo_backfill_fills_three_years_daily_two_years_detail_labelled_d
     report = await sync.run(trigger="test")
     assert report.status == "success", report.errors
     today = today_paris(NOW)
+    daily_days = (today - years_before(today, 3)).days  # three calendar years, to yesterday
+    detail_days = (today - years_before(today, 2)).days
     for pdl in (DEMO_TEMPO_PDL, DEMO_SOLAR_PDL):
         daily = store.daily(pdl, Direction.CONSUMPTION, today - timedelta(days=4000), today)
-        assert len(daily) == DAILY_HISTORY_DAYS
+        assert len(daily) == daily_days
         assert {r.origin for r in daily} == {"demo"}
         minutes = store.load_curve_minutes_per_day(
-            pdl, Direction.CONSUMPTION, today - timedelta(days=DETAIL_HISTORY_DAYS), today
+            pdl, Direction.CONSUMPTION, today - timedelta(days=detail_days), today
         )
-        assert len(minutes) == DETAIL_HISTORY_DAYS
+        assert len(minutes) == detail_days
     production = store.daily(DEMO_SOLAR_PDL, Direction.PRODUCTION, today - timedelta(4000), today)
-    assert len(production) == DAILY_HISTORY_DAYS
+    assert len(production) == daily_days
     assert store.count_rows("daily_energy", pdl=DEMO_TEMPO_PDL, direction="production") == 0
     stored = {p.point.pdl: p for p in store.usage_points()}
     assert {p.origin for p in stored.values()} == {"demo"}

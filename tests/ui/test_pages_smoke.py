@@ -142,3 +142,16 @@ def test_lttb_keeps_the_ends_and_the_peaks() -> None:
     assert len(sampled) == 500
     assert sampled[0] == [0, 0] and sampled[-1] == points[-1]
     assert [5000, 1000] in sampled
+
+
+def test_dashboard_marks_a_pdl_the_gateway_refuses_as_inactive_and_says_why(
+    tmp_path: Path,
+) -> None:
+    runtime = Runtime.from_settings(make_settings(tmp_path), source=DemoSource(clock=fixed_clock))
+    asyncio.run(runtime.sync.run(trigger="test", pdls=[DEMO_SOLAR_PDL], start=None, end=None))
+    runtime.store.set_denied(DEMO_SOLAR_PDL, "ACCESS_DENIED: renew the Enedis consent")
+    with TestClient(create_app(runtime, clock=fixed_clock)) as http:
+        html = http.get("/").text
+    assert "Point inactif ou consentement expiré" in html
+    assert "renew the Enedis consent" in html
+    assert "text-negative" in html

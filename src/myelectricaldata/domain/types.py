@@ -33,6 +33,8 @@ class Quality(StrEnum):
 
     BRUT = "BRUT"
     CORRIGE = "CORRIGE"
+    #: The answer carried no flag (the gateway's consumption routes never do).
+    UNKNOWN = "UNKNOWN"
 
 
 class Origin(StrEnum):

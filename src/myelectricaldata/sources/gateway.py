@@ -1,27 +1,32 @@
-"""Client of the MyElectricalData v2 gateway (DESIGN.md §4): envelopes, typed errors, quota.
+"""Client of the MyElectricalData v2 gateway, written for what the server really answers.
 
-Error codes read from the envelope (``error.code``, compared case-insensitively):
+DESIGN.md §4 is the documented contract, §4.1 how the gateway's own code answers; both are
+handled. How an answer is classified:
 
-- ``RATE_LIMIT_EXCEEDED``, ``QUOTA_EXCEEDED``: :class:`QuotaExhausted`, no retry, until the next
-  UTC midnight (or later if ``Retry-After`` says so).
-- ``DATE_TOO_OLD`` (more than 3 years back daily, 2 years load curve), ``ADAM-ERR0123`` (period
-  before the meter's activation), ``ADAM-ERR0075`` (load curve / hourly collection not enabled
-  for the PDL), ``ADAM-ERR0069`` (no data in this direction for the PDL, e.g. production on a
-  consumer meter): :class:`RangeUnavailable` with ``available_from`` when derivable.
-- ``NO_DATA``, ``NO_DATA_FOUND``, ``ADAM-DC-0008``: :class:`NoData` inside; range methods
-  return ``[]`` for it (nothing yet for the range, not an error of the range).
-- ``ENEDIS_ERROR``, ``UNKERROR_002``, ``INTERNAL_ERROR``, ``SERVICE_UNAVAILABLE``, ``TIMEOUT``:
-  retried, then :class:`GatewayDown`.
-- ``UNAUTHORIZED``, ``FORBIDDEN``, ``INVALID_TOKEN``, ``INVALID_CLIENT_SECRET``,
-  ``INVALID_CREDENTIALS``, ``AUTHENTICATION_FAILED``, ``ACCESS_DENIED``, ``CONSENT_REQUIRED``,
-  ``CONSENT_EXPIRED``, ``ADAM-ERR0025`` (consent expired), ``ADAM-ERR0031`` (token invalid):
-  :class:`AuthRefused`, no retry.
-- any other code: :class:`GatewayRejected` (a :class:`GatewayDown`), no retry.
+- HTTP 401/403 (``{"detail"}``, no envelope): :class:`AuthRefused`, for the whole account.
+- Envelope ``RATE_LIMIT_EXCEEDED`` (any status), or HTTP 429 ``{"detail"}`` without
+  ``Retry-After`` on a route of the 50-call bucket (EcoWatt): that bucket's quota is spent,
+  :class:`QuotaExhausted` until the next UTC midnight; the other bucket goes on.
+- HTTP 429 with ``Retry-After``, an HTML 429 from a proxy, HTTP 5xx, timeouts, lost
+  connections: retried through :mod:`myelectricaldata.support.retry` (a ``Retry-After`` is
+  waited as asked, bounded), then :class:`GatewayDown`. Never a spent quota.
+- ``ACCESS_DENIED`` (inactive or unlinked PDL), ``CONSENT_*``, ``ADAM-ERR0025``/``0031``:
+  :class:`AccessDenied`, for that PDL only.
+- ``DATE_TOO_OLD``, ``ADAM-ERR0123`` (before activation), also when it hides inside a
+  successful answer (``data: {"error": ...}``, or an empty daily list where days must exist):
+  :class:`RangeUnavailable`.
+- ``ENEDIS_ERROR`` and ``NO_DATA`` carry Enedis's text: the ADAM code inside it decides.
+  Permanent refusals (``ADAM-ERR0069`` wrong direction, ``ADAM-ERR0075`` load curve not
+  enabled) are :class:`StreamRefused` with what the user should do; without a code,
+  ``ENEDIS_ERROR`` is Enedis not answering (retried, then :class:`GatewayDown`) and ``NO_DATA``
+  is "nothing yet" (an empty list).
+- An answer that can't be read, or a request the gateway refuses for another reason:
+  :class:`ChunkFailed` (this call only; a later sync asks again).
 
-HTTP 401/403 are :class:`AuthRefused`. HTTP 429, 5xx, timeouts, connection errors, non-JSON and
-non-envelope answers are retried with exponential backoff and full jitter, honouring
-``Retry-After``; a 429 that outlives the retries is :class:`QuotaExhausted`, anything else
-:class:`GatewayDown` saying what happened.
+Quota (per UTC day): calls with ``use_cache=true`` count on the 1000-call bucket, calls without
+it and EcoWatt on the 50-call bucket; ``/pdl`` and Tempo are not counted, nor are the answers the
+gateway does not count (refused before its counter: 401, ``ACCESS_DENIED``, ``DATE_TOO_OLD``,
+quota refusals) and calls that never reached it (refused connection, DNS).
 """
 
 from __future__ import annotations
@@ -32,16 +37,15 @@ import logging
 import random
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
-from email.utils import parsedate_to_datetime
 from typing import NoReturn, TypeVar
 
 import httpx
 
 from myelectricaldata.domain.errors import InvalidInput
 from myelectricaldata.domain.offpeak import try_parse_offpeak
-from myelectricaldata.domain.timeutil import PARIS, LocalTimeSequence, today_paris
+from myelectricaldata.domain.timeutil import PARIS, today_paris
 from myelectricaldata.domain.types import (
     DailyReading,
     Direction,
@@ -50,16 +54,19 @@ from myelectricaldata.domain.types import (
     MaxPowerReading,
     Origin,
     PricingOption,
+    Quality,
     Stream,
     TempoColor,
     TempoDay,
     UsagePoint,
-    quality_of,
     validate_pdl,
 )
 from myelectricaldata.domain.units import interval_minutes
 from myelectricaldata.sources.base import (
+    AccessDenied,
     AuthRefused,
+    Bucket,
+    ChunkFailed,
     GatewayDown,
     MemoryLedger,
     NoData,
@@ -67,27 +74,44 @@ from myelectricaldata.sources.base import (
     QuotaExhausted,
     QuotaLedger,
     RangeUnavailable,
+    SourceError,
+    StreamRefused,
 )
+from myelectricaldata.support.redaction import Redactor
+from myelectricaldata.support.retry import Backoff, GaveUp, Retryable, parse_retry_after, retrying
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://www.v2.myelectricaldata.fr/api"
-#: Calls per UTC day of an account that sends ``use_cache=true``.
+#: Calls per UTC day with ``use_cache=true``, and without it (EcoWatt included).
 DEFAULT_DAILY_QUOTA = 1000
+DEFAULT_DAILY_QUOTA_NO_CACHE = 50
 #: Longest range per call: daily streams and max power, load curve.
 DAILY_MAX_DAYS = 365
 DETAIL_MAX_DAYS = 7
 #: How far back the gateway serves, in years: daily streams and max power, load curve.
 DAILY_YEARS_BACK = 3
 DETAIL_YEARS_BACK = 2
+#: How long a contract read for a PDL that ``/pdl`` describes incompletely is reused.
+CONTRACT_KEPT = timedelta(days=7)
 
 QUOTA_CODES = frozenset({"RATE_LIMIT_EXCEEDED", "QUOTA_EXCEEDED"})
 NO_DATA_CODES = frozenset({"NO_DATA", "NO_DATA_FOUND", "ADAM-DC-0008"})
-TRANSIENT_CODES = frozenset(
-    {"ENEDIS_ERROR", "UNKERROR_002", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"}
+#: Codes of an upstream that did not answer: retried, then "gateway down".
+UPSTREAM_CODES = frozenset(
+    {
+        "ENEDIS_ERROR",
+        "ENEDIS_UNAVAILABLE",
+        "UNKERROR_002",
+        "INTERNAL_ERROR",
+        "SERVER_ERROR",
+        "SERVICE_UNAVAILABLE",
+        "TIMEOUT",
+    }
 )
+#: Codes that refuse the account's credentials: every call would fail the same way.
 AUTH_CODES = frozenset(
     {
         "UNAUTHORIZED",
@@ -96,31 +120,47 @@ AUTH_CODES = frozenset(
         "INVALID_CLIENT_SECRET",
         "INVALID_CREDENTIALS",
         "AUTHENTICATION_FAILED",
-        "ACCESS_DENIED",
-        "CONSENT_REQUIRED",
-        "CONSENT_EXPIRED",
-        "ADAM-ERR0025",
-        "ADAM-ERR0031",
     }
 )
-#: Codes for ranges the gateway will never serve, with what they mean for the user.
+#: Codes that refuse one PDL, with what the user should do about it.
+ACCESS_CODES = {
+    "ACCESS_DENIED": (
+        "the PDL is inactive or no longer linked to your account: reactivate it or renew the "
+        "Enedis consent on the MyElectricalData site (it is skipped until then)"
+    ),
+    "PDL_NOT_FOUND": "the PDL is not in your account: add it on the MyElectricalData site",
+    "CONSENT_REQUIRED": "give your Enedis consent for this PDL on the MyElectricalData site",
+    "CONSENT_EXPIRED": "your Enedis consent ended: renew it on the MyElectricalData site",
+    "ADAM-ERR0025": "your Enedis consent ended: renew it on the MyElectricalData site",
+    "ADAM-ERR0031": "Enedis refuses this PDL's consent: renew it on the MyElectricalData site",
+}
+#: Date bounds: the range (and every older day) is never served.
 RANGE_CODES = {
     "DATE_TOO_OLD": "the range is older than the gateway keeps (3 years daily, 2 years load curve)",
     "ADAM-ERR0123": "the range is before the meter's last activation date",
+}
+#: Enedis refusals of a whole stream, with what the user should do.
+STREAM_CODES = {
+    "ADAM-ERR0069": (
+        "Enedis has no data in this direction for this PDL (e.g. production on a consumer "
+        "meter): untick it for this PDL on the MyElectricalData site"
+    ),
     "ADAM-ERR0075": (
         "the load curve (hourly data collection) is not enabled for this PDL: enable it in your "
-        "Enedis customer account, then it is served from the day it was enabled"
+        "Enedis customer account; it is served from the day it is enabled"
     ),
-    "ADAM-ERR0069": "this PDL has no data in this direction (e.g. production on a consumer meter)",
 }
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ADAM_CODE = re.compile(r"\bADAM-(?:ERR|DC-)\d{3,4}\b", re.IGNORECASE)
 _DAY_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
 _POWER_TEXT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(k?va)?\s*$", re.IGNORECASE)
 _SECRET_HINT = "check MED_CLIENT_SECRET (and that your consent is still valid on the site)"
+#: Answers the gateway refuses before its call counter: not charged on the ledger.
+_UNCOUNTED_CODES = QUOTA_CODES | frozenset(ACCESS_CODES) | {"DATE_TOO_OLD"}
 
 
-class GatewayDataError(GatewayDown):
+class GatewayDataError(ChunkFailed):
     """The gateway answered a value this client cannot trust; ``field`` names it."""
 
     def __init__(self, message: str, field: str) -> None:
@@ -128,8 +168,8 @@ class GatewayDataError(GatewayDown):
         self.field = field
 
 
-class GatewayRejected(GatewayDown):
-    """The gateway refused the request itself (unknown PDL, bad parameter): retrying won't help."""
+class GatewayRejected(ChunkFailed):
+    """The gateway refused the request itself (bad parameter, unknown code): retrying won't help."""
 
     def __init__(self, message: str, code: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -137,50 +177,27 @@ class GatewayRejected(GatewayDown):
         self.field = field
 
 
-class _Transient(Exception):
-    """One failed attempt that a later attempt may fix."""
-
-    def __init__(
-        self, reason: str, *, status: int | None = None, retry_after: float | None = None
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.retry_after = retry_after
+class _Unusable(Retryable):
+    """An answer that reached us but can't be read (truncated JSON, not an envelope)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Call:
-    """What a request is about, to turn business errors into typed ones."""
+    """One request: its route, what it is about, and the quota bucket it is charged on."""
 
     path: str
+    bucket: Bucket | None
     pdl: str | None = None
     stream: Stream | None = None
     start: date | None = None
+    #: False for routes answering a bare JSON list (EcoWatt history).
+    envelope: bool = True
 
 
 def next_utc_midnight(now: datetime) -> datetime:
     """The UTC midnight that follows the aware instant ``now`` (when the gateway quota resets)."""
     day = now.astimezone(UTC).date() + timedelta(days=1)
     return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP-date), ``None`` if absent."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(float(text), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - now).total_seconds(), 0.0)
 
 
 def parse_subscribed_power(raw: object) -> float | None:
@@ -198,6 +215,12 @@ def parse_subscribed_power(raw: object) -> float | None:
     if (match[2] or "").lower() == "va":
         value /= 1000.0
     return value if value > 0 else None
+
+
+def adam_code(text: str) -> str | None:
+    """The Enedis ADAM code quoted in a message (``"...: ADAM-ERR0069: ..."``), upper-cased."""
+    match = _ADAM_CODE.search(text)
+    return match[0].upper() if match else None
 
 
 def _chunks(start: date, end: date, max_days: int) -> list[tuple[date, date]]:
@@ -227,8 +250,9 @@ def _years_before(day: date, years: int) -> date:
 class GatewaySource:
     """The :class:`~myelectricaldata.sources.base.Source` that reads the MyElectricalData gateway.
 
-    Every HTTP request counts one call on ``ledger`` under the current UTC day; no request is
-    made once the ledger reaches ``daily_quota``.
+    Each counted call is recorded on ``ledger`` under the current UTC day and its bucket; no
+    request is made on a bucket once the ledger reaches its limit (``daily_quota`` cached,
+    ``daily_quota_no_cache`` without cache) or after the gateway said it is spent.
     """
 
     origin = Origin.GATEWAY
@@ -240,9 +264,11 @@ class GatewaySource:
         *,
         ledger: QuotaLedger | None = None,
         daily_quota: int = DEFAULT_DAILY_QUOTA,
+        daily_quota_no_cache: int = DEFAULT_DAILY_QUOTA_NO_CACHE,
         max_retries: int = 4,
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
+        longest_wait: float = 300.0,
         timeout: float = 30.0,
         clock: Callable[[], datetime] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
@@ -250,21 +276,29 @@ class GatewaySource:
     ) -> None:
         if not client_secret or not client_secret.strip():
             raise InvalidInput("MED_CLIENT_SECRET", "is empty: copy the secret from your account")
-        if daily_quota < 1 or max_retries < 0:
-            raise InvalidInput("daily_quota", "needs daily_quota >= 1 and max_retries >= 0")
+        if daily_quota < 1 or daily_quota_no_cache < 0 or max_retries < 0:
+            raise InvalidInput(
+                "daily_quota", "needs daily_quota >= 1, daily_quota_no_cache >= 0, retries >= 0"
+            )
         self.base_url = base_url.rstrip("/")
         self._secret = client_secret.strip()
+        self._redact = Redactor([self._secret])
         self._ledger: QuotaLedger = ledger if ledger is not None else MemoryLedger()
         self.daily_quota = daily_quota
-        self._max_retries = max_retries
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
+        self._limits = {Bucket.CACHED: daily_quota, Bucket.NO_CACHE: daily_quota_no_cache}
+        self._policy = Backoff(
+            attempts=max_retries + 1, base=backoff_base, cap=backoff_max, longest_wait=longest_wait
+        )
         self._timeout = timeout
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sleep = sleep or asyncio.sleep
         self._random = random.Random()
-        self._blocked_until: datetime | None = None
+        self._blocked: dict[Bucket, datetime] = {}
         self._activation: dict[str, date] = {}
+        self._contracts: dict[str, tuple[datetime, UsagePoint]] = {}
+        #: EcoWatt signals seen today and ahead: today's came as J+1 in yesterday's forecast.
+        self._ecowatt_seen: dict[date, EcoWattDay] = {}
+        self._conflicts = 0
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             headers={
@@ -296,29 +330,44 @@ class GatewaySource:
         return DETAIL_MAX_DAYS if stream.is_detail else DAILY_MAX_DAYS
 
     def quota(self) -> Quota:
-        """Calls made today (UTC) according to the ledger, out of ``daily_quota``."""
-        now = self._now()
-        used = self._ledger.used(now.date())
-        reset_at = next_utc_midnight(now)
-        if self._blocked_until is not None and now < self._blocked_until:
-            # The gateway said the quota is spent even if our ledger disagrees: believe it.
-            used, reset_at = max(used, self.daily_quota), max(reset_at, self._blocked_until)
-        return Quota(limit=self.daily_quota, used=used, reset_at=reset_at)
+        """The cached (1000-call) bucket: what a sync's data calls spend."""
+        return self._quota(Bucket.CACHED)
+
+    def quotas(self) -> list[Quota]:
+        """Both buckets, the cached one first."""
+        return [self._quota(Bucket.CACHED), self._quota(Bucket.NO_CACHE)]
+
+    def servable_until(self, stream: Stream, today: date) -> date:
+        """Yesterday's daily consumption is never served by its route (end capped before it)."""
+        return today - timedelta(days=1) if stream is Stream.CONSUMPTION_DAILY else today
+
+    def conflicts_merged(self) -> int:
+        """Instants or days answered twice with different values (the later answer won)."""
+        return self._conflicts
 
     async def usage_points(self) -> list[UsagePoint]:
-        """Usage points of the account; the contract is read only for points lacking it."""
-        data = await self._get(_Call("/pdl"), "/pdl")
+        """Usage points of the account; the contract is read only for active points lacking it.
+
+        ``/pdl`` is not counted on the quota; the contract call is, so it is skipped whenever
+        ``/pdl`` already tells the subscribed power and the off-peak hours.
+        """
+        data = await self._get(_Call("/pdl", None), None)
         points = [
             _parse_listed_point(item, f"/pdl data[{i}]")
             for i, item in enumerate(_as_list(data, "data", "/pdl"))
         ]
         enriched: list[UsagePoint] = []
         for point in points:
-            lacks_offpeak = point.offpeak is None and point.pricing_option != PricingOption.BASE
-            if point.subscribed_power_kva is None or lacks_offpeak:
+            lacks_offpeak = point.offpeak is None and point.pricing_option not in (
+                None,
+                PricingOption.BASE,
+            )
+            if point.is_active and (point.subscribed_power_kva is None or lacks_offpeak):
                 try:
-                    point = _merge_contract(point, await self.contract(point.pdl))
-                except (RangeUnavailable, NoData, GatewayDown) as exc:
+                    point = _merge_contract(point, await self._kept_contract(point.pdl))
+                except (AuthRefused, QuotaExhausted):
+                    raise
+                except SourceError as exc:
                     logger.warning(
                         "contract of %s not read, keeping /pdl values: %s", point.pdl, exc
                     )
@@ -327,11 +376,22 @@ class GatewaySource:
             enriched.append(point)
         return enriched
 
+    async def _kept_contract(self, pdl: str) -> UsagePoint:
+        """The contract, read again at most every :data:`CONTRACT_KEPT` (it is a counted call
+        and changes rarely; ``/pdl``, read on every sync, tells most of it)."""
+        kept = self._contracts.get(pdl)
+        now = self._now()
+        if kept is not None and now - kept[0] < CONTRACT_KEPT:
+            return kept[1]
+        point = await self.contract(pdl)
+        self._contracts[pdl] = (now, point)
+        return point
+
     async def contract(self, pdl: str) -> UsagePoint:
         """The usage point as its Enedis contract describes it (power, off-peak, activation)."""
         validate_pdl(pdl)
         path = f"/enedis/contract/{pdl}"
-        data = await self._get(_Call(path, pdl), path, {"use_cache": "true"})
+        data = await self._get(_Call(path, Bucket.CACHED, pdl), {"use_cache": "true"})
         point = _parse_contract(pdl, data, path)
         if point.activation_date is not None:
             self._activation[pdl] = point.activation_date
@@ -340,13 +400,41 @@ class GatewaySource:
     async def daily(
         self, pdl: str, direction: Direction, start: date, end: date
     ) -> list[DailyReading]:
-        """Daily energy in Wh for [start, end), in calls of at most 365 days."""
+        """Daily energy in Wh for [start, end), in calls of at most 365 days.
+
+        The cached route may add the ``end`` day when it holds it: it is kept (a real value).
+        """
+        return await self._daily(pdl, direction, start, end, cached=True)
+
+    async def daily_uncached(
+        self, pdl: str, direction: Direction, start: date, end: date
+    ) -> list[DailyReading]:
+        """Daily energy for [start, end) past the gateway's cache, on the 50-call bucket."""
+        return await self._daily(pdl, direction, start, end, cached=False)
+
+    async def _daily(
+        self, pdl: str, direction: Direction, start: date, end: date, *, cached: bool
+    ) -> list[DailyReading]:
         stream = _stream(direction, detail=False)
+        bucket = Bucket.CACHED if cached else Bucket.NO_CACHE
 
         async def fetch(lo: date, hi: date) -> list[DailyReading]:
             path = f"/enedis/{direction.value}/daily/{pdl}"
-            data = await self._get(_Call(path, pdl, stream, lo), path, _range_params(lo, hi))
-            return _parse_daily(data, path)
+            call = _Call(path, bucket, pdl, stream, lo)
+            data = await self._get(call, _range_params(lo, hi, cached=cached))
+            readings = self._merged(_parse_daily(data, path), lambda r: r.day, path)
+            today = today_paris(self._now())
+            if not readings and lo <= today - timedelta(days=2):
+                # The daily route swallows Enedis's "before activation" refusal into an empty
+                # list; days up to the day before yesterday are always served otherwise.
+                raise RangeUnavailable(
+                    f"GET {path}: an empty answer for {lo}..{hi - timedelta(days=1)}, days that "
+                    "are always served: read as the period before the meter's activation",
+                    code="ADAM-ERR0123",
+                    available_from=self._activation.get(pdl),
+                    presumed=True,
+                )
+            return [r for r in readings if start <= r.day <= hi and r.day < today]
 
         readings = await self._ranged(stream, pdl, start, end, fetch)
         return sorted(readings, key=lambda r: r.day)
@@ -359,8 +447,9 @@ class GatewaySource:
 
         async def fetch(lo: date, hi: date) -> list[LoadCurvePoint]:
             path = f"/enedis/{direction.value}/detail/{pdl}"
-            data = await self._get(_Call(path, pdl, stream, lo), path, _range_params(lo, hi))
-            return _parse_detail(data, path)
+            call = _Call(path, Bucket.CACHED, pdl, stream, lo)
+            data = await self._get(call, _range_params(lo, hi, cached=True))
+            return self._merged(_parse_detail(data, path), lambda p: p.start, path)
 
         points = await self._ranged(stream, pdl, start, end, fetch)
         return sorted(points, key=lambda p: p.start)
@@ -370,42 +459,80 @@ class GatewaySource:
 
         async def fetch(lo: date, hi: date) -> list[MaxPowerReading]:
             path = f"/enedis/power/{pdl}"
-            call = _Call(path, pdl, Stream.MAX_POWER, lo)
-            data = await self._get(call, path, _range_params(lo, hi))
-            return _parse_max_power(data, path)
+            call = _Call(path, Bucket.CACHED, pdl, Stream.MAX_POWER, lo)
+            data = await self._get(call, _range_params(lo, hi, cached=True))
+            return self._merged(_parse_max_power(data, path), lambda r: r.day, path)
 
         readings = await self._ranged(Stream.MAX_POWER, pdl, start, end, fetch)
         return sorted(readings, key=lambda r: r.day)
 
     async def tempo(self, start: date, end: date) -> list[TempoDay]:
-        """Tempo colours for [start, end); days not yet published are absent."""
+        """Tempo colours for [start, end); days not yet published are absent.
+
+        The route filters ``(start_date, end_date]``: it is asked one day earlier on both ends,
+        so the first day of a season is not lost. It is public and not counted.
+        """
         if start >= end:
             return []
         path = "/tempo/days"
-        params = {"start_date": start.isoformat(), "end_date": end.isoformat()}
+        params = {
+            "start_date": (start - timedelta(days=1)).isoformat(),
+            "end_date": (end - timedelta(days=1)).isoformat(),
+        }
         try:
-            data = await self._get(_Call(path), path, params)
+            data = await self._get(_Call(path, None), params)
         except NoData:
             return []
         days = [
             _parse_tempo_day(item, f"{path} data[{i}]")
             for i, item in enumerate(_as_list(data, "data", path))
         ]
-        # The range is clipped here because the gateway's end_date may be inclusive.
-        return sorted((d for d in days if start <= d.day < end), key=lambda d: d.day)
+        unique = {d.day: d for d in days if start <= d.day < end}
+        return sorted(unique.values(), key=lambda d: d.day)
 
     async def ecowatt(self) -> list[EcoWattDay]:
-        """EcoWatt signals of today and the next three days, as far as RTE published them."""
+        """EcoWatt signals of today and the next three days, as far as RTE published them.
+
+        ``/ecowatt/forecast`` starts at the gateway's UTC day, which leaves today (Paris) out;
+        today's signal comes from ``/ecowatt/history``, which selects by the same UTC
+        ``periode`` (yesterday 22:00/23:00 UTC is today in Paris), asked only when no earlier
+        forecast of this process held it. Both are on the 50-call bucket. Without the history
+        route, the forecast is kept alone.
+        """
         path = "/ecowatt/forecast"
+        call = _Call(path, Bucket.NO_CACHE)
         try:
-            data = await self._get(_Call(path), path, {"days": "4"})
+            data = await self._get(call, {"days": "4"})
         except NoData:
-            return []
-        days = [
-            _parse_ecowatt_day(item, f"{path} data[{i}]")
-            for i, item in enumerate(_as_list(data, "data", path))
-        ]
-        return sorted(days, key=lambda d: d.day)
+            data = []
+        days = {
+            d.day: d
+            for d in (
+                _parse_ecowatt_day(item, f"{path} data[{i}]")
+                for i, item in enumerate(_as_list(data, "data", path))
+            )
+        }
+        today = today_paris(self._now())
+        if today not in days and today in self._ecowatt_seen:
+            # Yesterday's forecast held today's signal as J+1: no call for it.
+            days[today] = self._ecowatt_seen[today]
+        if today not in days:
+            history = "/ecowatt/history"
+            params = {
+                "start_date": (today - timedelta(days=1)).isoformat(),
+                "end_date": today.isoformat(),
+            }
+            try:
+                past = await self._get(_Call(history, Bucket.NO_CACHE, envelope=False), params)
+            except (ChunkFailed, NoData, QuotaExhausted, GatewayDown) as exc:
+                logger.warning("today's EcoWatt signal not read (%s); forecast kept", exc)
+            else:
+                for i, item in enumerate(_as_list(past, "body", history)):
+                    day = _parse_ecowatt_day(item, f"{history} [{i}]")
+                    if day.day == today:
+                        days[day.day] = day
+        self._ecowatt_seen = {d: v for d, v in {**self._ecowatt_seen, **days}.items() if d >= today}
+        return sorted(days.values(), key=lambda d: d.day)
 
     # -- chunking --------------------------------------------------------------------------
 
@@ -450,7 +577,23 @@ class GatewaySource:
                 break
         return collected
 
-    # -- HTTP ------------------------------------------------------------------------------
+    def _merged(self, items: list[T], key: Callable[[T], object], where: str) -> list[T]:
+        """One item per key: a repeated key keeps the later answer; differing copies count.
+
+        The gateway returns its cached copy of a day together with a fresh one; Enedis may
+        have corrected the value in between, and the fresh one comes last.
+        """
+        kept: dict[object, T] = {}
+        for item in items:
+            k = key(item)
+            old = kept.get(k)
+            if old is not None and old != item:
+                self._conflicts += 1
+                logger.info("%s: %s answered twice with different values; kept %r", where, k, item)
+            kept[k] = item
+        return list(kept.values())
+
+    # -- quota -----------------------------------------------------------------------------
 
     def _now(self) -> datetime:
         now = self._clock()
@@ -458,155 +601,224 @@ class GatewaySource:
             raise ValueError("the clock of GatewaySource must return aware datetimes")
         return now.astimezone(UTC)
 
-    def _redact(self, text: str) -> str:
-        return text.replace(self._secret, "***")
-
-    def _check_budget(self) -> None:
+    def _quota(self, bucket: Bucket) -> Quota:
         now = self._now()
-        if self._blocked_until is not None:
-            if now < self._blocked_until:
+        limit = self._limits[bucket]
+        used = self._ledger.used(now.date(), bucket.value)
+        reset_at = next_utc_midnight(now)
+        blocked = self._blocked.get(bucket)
+        if blocked is not None and now < blocked:
+            # The gateway said the quota is spent even if our ledger disagrees: believe it.
+            used, reset_at = max(used, limit), max(reset_at, blocked)
+        return Quota(limit=limit, used=used, reset_at=reset_at, bucket=bucket.value)
+
+    def _check_budget(self, bucket: Bucket | None) -> None:
+        if bucket is None:
+            return
+        now = self._now()
+        blocked = self._blocked.get(bucket)
+        if blocked is not None:
+            if now < blocked:
                 raise QuotaExhausted(
-                    f"the gateway said the daily quota is spent; calls resume at "
-                    f"{self._blocked_until.isoformat()}",
-                    self._blocked_until,
+                    f"the gateway said its daily quota of {bucket.value} calls is spent; calls "
+                    f"resume at {blocked.isoformat()}",
+                    blocked,
+                    bucket,
                 )
-            self._blocked_until = None
-        used = self._ledger.used(now.date())
-        if used >= self.daily_quota:
+            del self._blocked[bucket]
+        used, limit = self._ledger.used(now.date(), bucket.value), self._limits[bucket]
+        if used >= limit:
             reset_at = next_utc_midnight(now)
             raise QuotaExhausted(
-                f"daily gateway quota spent: {used}/{self.daily_quota} calls on {now.date()} "
-                f"(UTC); calls resume at {reset_at.isoformat()}",
+                f"daily gateway quota of {bucket.value} calls spent: {used}/{limit} on "
+                f"{now.date()} (UTC); calls resume at {reset_at.isoformat()}",
                 reset_at,
+                bucket,
             )
 
-    def _block(self, retry_after: float | None) -> datetime:
+    def _count(self, call: _Call) -> None:
+        if call.bucket is not None:
+            self._ledger.add(self._now().date(), 1, call.bucket.value)
+
+    def _spent(self, call: _Call, said: str, retry_after: float | None) -> NoReturn:
+        """The gateway's own quota answer: block this bucket until the UTC reset."""
+        bucket = call.bucket or Bucket.CACHED
         now = self._now()
         until = next_utc_midnight(now)
         if retry_after is not None:
             until = max(until, now + timedelta(seconds=retry_after))
-        self._blocked_until = until
-        return until
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float | None:
-        """Seconds before the next attempt, or ``None`` when the server asks to wait too long."""
-        if retry_after is not None:
-            return retry_after if retry_after <= self._backoff_max else None
-        # Full jitter: spreads the retries of several clients hit by the same outage.
-        return self._random.uniform(0.0, min(self._backoff_max, self._backoff_base * 2**attempt))
-
-    async def _get(self, call: _Call, path: str, params: dict[str, str] | None = None) -> object:
-        """``data`` of a successful envelope; typed errors otherwise, after retries if useful."""
-        attempts = self._max_retries + 1
-        failure: _Transient | None = None
-        for attempt in range(attempts):
-            self._check_budget()
-            self._ledger.add(self._now().date())
-            logger.debug("GET %s %s (attempt %d/%d)", path, params or {}, attempt + 1, attempts)
-            try:
-                return await self._attempt(call, path, params)
-            except _Transient as exc:
-                failure = exc
-            if attempt + 1 == attempts:
-                break
-            delay = self._backoff(attempt, failure.retry_after)
-            if delay is None:
-                logger.info("GET %s: %s; server asks to wait too long", path, failure.reason)
-                break
-            logger.info("GET %s: %s; retry in %.2fs", path, failure.reason, delay)
-            await self._sleep(delay)
-        assert failure is not None
-        tried = f"{attempt + 1} attempt{'s' if attempt else ''}"
-        if failure.status == 429:
-            reset_at = self._block(failure.retry_after)
-            raise QuotaExhausted(
-                self._redact(
-                    f"GET {path}: the gateway kept answering HTTP 429 (too many requests) after "
-                    f"{tried}; calls resume at {reset_at.isoformat()}"
-                ),
-                reset_at,
-            )
-        raise GatewayDown(
-            self._redact(
-                f"GET {path}: {failure.reason} (after {tried}). The gateway or Enedis behind it is "
-                "unavailable; nothing was stored, the next sync will ask again. If it lasts, check "
-                "MED_API_URL and the gateway's status page."
-            )
+        self._blocked[bucket] = until
+        raise QuotaExhausted(
+            f"GET {call.path}: the gateway's daily quota of {bucket.value} calls is spent "
+            f"({said}); calls on it resume at {until.isoformat()}",
+            until,
+            bucket,
         )
 
-    async def _attempt(self, call: _Call, path: str, params: dict[str, str] | None) -> object:
+    # -- HTTP ------------------------------------------------------------------------------
+
+    async def _get(self, call: _Call, params: dict[str, str] | None) -> object:
+        """``data`` of a successful answer; typed errors otherwise, after retries if useful."""
+
+        async def attempt(number: int) -> object:
+            self._check_budget(call.bucket)
+            logger.debug("GET %s %s (attempt %d)", call.path, params or {}, number + 1)
+            return await self._attempt(call, params)
+
         try:
-            response = await self._client.get(path, params=params)
-        except httpx.TimeoutException as exc:
-            raise _Transient(
-                f"no answer within {self._timeout:g}s ({type(exc).__name__})"
+            return await retrying(
+                attempt, self._policy, sleep=self._sleep, rng=self._random, what=f"GET {call.path}"
+            )
+        except GaveUp as exc:
+            last = exc.last
+            tried = f"{exc.attempts} attempt{'s' if exc.attempts != 1 else ''}"
+            why = "the gateway asks to wait longer than allowed" if exc.wait_too_long else tried
+            if isinstance(last, _Unusable):
+                raise GatewayDataError(
+                    self._redact(
+                        f"GET {call.path}: {last.reason} ({why}); nothing of it was stored, a "
+                        "later sync asks again. Report it if it persists."
+                    ),
+                    "body",
+                ) from None
+            raise GatewayDown(
+                self._redact(
+                    f"GET {call.path}: {last.reason} ({why}). The gateway or Enedis behind it is "
+                    "unavailable; nothing was lost, the next sync asks again. If it lasts, check "
+                    "MED_API_URL and the gateway's status page."
+                )
             ) from None
+
+    async def _attempt(self, call: _Call, params: dict[str, str] | None) -> object:
+        try:
+            response = await self._client.get(call.path, params=params)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            # Never reached the gateway (refused connection, DNS): not a call on the quota.
+            raise Retryable(
+                self._redact(f"could not connect ({type(exc).__name__}: {exc})")
+            ) from None
+        except httpx.TimeoutException as exc:
+            self._count(call)  # it may have reached the gateway's counter
+            raise Retryable(f"no answer within {self._timeout:g}s ({type(exc).__name__})") from None
         except httpx.RequestError as exc:
-            raise _Transient(
-                self._redact(f"connection failed ({type(exc).__name__}: {exc})")
+            self._count(call)
+            raise Retryable(
+                self._redact(f"connection lost ({type(exc).__name__}: {exc})")
             ) from None
         status = response.status_code
         if status in (401, 403):
             raise AuthRefused(
-                f"GET {path}: the gateway refused the credentials (HTTP {status}); {_SECRET_HINT}"
+                f"GET {call.path}: the gateway refused the credentials (HTTP {status}); "
+                f"{_SECRET_HINT}"
             )
         retry_after = parse_retry_after(response.headers.get("Retry-After"), self._now())
-        envelope = _envelope_of(response)
-        if status == 429 or status >= 500:
-            detail = _error_text(envelope) if envelope is not None else ""
-            raise _Transient(
-                self._redact(f"HTTP {status}{detail}"), status=status, retry_after=retry_after
-            )
+        body = _json_of(response)
+        envelope = _envelope_of(body)
+        said = self._said(response, body, envelope)
+        quota_answer = (
+            envelope is not None
+            and not envelope[0]
+            and (str(envelope[2].get("code") or "").strip().upper() in QUOTA_CODES)
+        )
+        if status == 429:
+            if retry_after is not None and retry_after <= self._policy.longest_wait:
+                # It says when to come back: a pause, never a spent quota.
+                raise Retryable(f"HTTP 429 {said}", status=429, retry_after=retry_after)
+            if quota_answer or (_is_detail(body) and call.bucket is Bucket.NO_CACHE):
+                # The gateway's own quota answer; on its 50-call bucket (EcoWatt) it is a bare
+                # {"detail"} without Retry-After.
+                self._spent(call, said, retry_after)
+            # A proxy's 429 (an HTML page...): retried with backoff, not a spent quota.
+            raise Retryable(f"HTTP 429 {said}", status=429, retry_after=retry_after)
+        if quota_answer:
+            self._spent(call, said, retry_after)
+        if status >= 500:
+            raise Retryable(f"HTTP {status} {said}", status=status, retry_after=retry_after)
+        if status >= 400:
+            hint = "check MED_API_URL points at the v2 API" if status == 404 else "not retried"
+            message = self._redact(f"GET {call.path}: HTTP {status} {said}; {hint}")
+            raise GatewayRejected(message, code=f"HTTP_{status}")
+        if not call.envelope:
+            self._count(call)
+            if body is None:
+                raise _Unusable(f"HTTP {status} answer is not JSON: {said}")
+            return body
         if envelope is None:
-            snippet = response.text[:80]
-            if status >= 400:
-                raise GatewayRejected(
-                    self._redact(
-                        f"GET {path}: HTTP {status} without an envelope ({snippet!r}); "
-                        "check MED_API_URL points at the v2 API"
-                    ),
-                    code=f"HTTP_{status}",
-                )
-            raise _Transient(
-                self._redact(f"HTTP {status} answer is not a gateway envelope: {snippet!r}"),
-                retry_after=retry_after,
-            )
+            self._count(call)
+            what = "not JSON" if body is None else "not a gateway envelope"
+            raise _Unusable(f"HTTP {status} answer is {what}: {said}")
         success, data, error = envelope
         if success:
+            self._count(call)
+            hidden = _hidden_error(data) if call.stream is not None else None
+            if hidden is not None:
+                self._raise_for_error(call, hidden, retry_after)
             return data
-        self._raise_for_error(call, path, error, retry_after)
+        code = str(error.get("code") or "").strip().upper()
+        if code not in _UNCOUNTED_CODES:
+            self._count(call)
+        self._raise_for_error(call, error, retry_after)
+
+    def _said(
+        self,
+        response: httpx.Response,
+        body: object,
+        envelope: tuple[bool, object, dict[str, object]] | None,
+    ) -> str:
+        """A short, redacted account of an answer for messages (never the whole body)."""
+        if envelope is not None and envelope[2]:
+            error = envelope[2]
+            text = f"{error.get('code') or 'no code'}: {error.get('message') or 'no message'}"
+        elif _is_detail(body):
+            assert isinstance(body, dict)
+            text = f"detail: {body['detail']}"
+        elif body is None:
+            text = repr(response.text[:80])
+        else:
+            text = "JSON answer"
+        return self._redact(text)
 
     def _raise_for_error(
-        self, call: _Call, path: str, error: dict[str, object], retry_after: float | None
+        self, call: _Call, error: dict[str, object], retry_after: float | None
     ) -> NoReturn:
         code = str(error.get("code") or "").strip()
-        key = code.upper()
         message = self._redact(str(error.get("message") or "").strip())
         field = str(error["field"]) if error.get("field") is not None else None
         said = f"{code or 'no code'}: {message or 'no message'}" + (
             f" (field {field})" if field else ""
         )
-        if key in TRANSIENT_CODES:
-            raise _Transient(f"success=false {said}", retry_after=retry_after)
+        key = code.upper()
+        if key in UPSTREAM_CODES | NO_DATA_CODES:
+            # Enedis's own refusal travels inside the message: the ADAM code decides.
+            key = adam_code(message) or key
+        path = call.path
+        if key in QUOTA_CODES:
+            self._spent(call, said, retry_after)
         if key in AUTH_CODES:
             raise AuthRefused(f"GET {path}: the gateway refused access ({said}); {_SECRET_HINT}")
-        if key in QUOTA_CODES:
-            reset_at = self._block(retry_after)
-            raise QuotaExhausted(
-                f"GET {path}: daily gateway quota spent ({said}); calls resume at "
-                f"{reset_at.isoformat()}",
-                reset_at,
+        if key in ACCESS_CODES:
+            if call.pdl is None:
+                raise AuthRefused(f"GET {path}: access refused ({said}); {_SECRET_HINT}")
+            raise AccessDenied(
+                f"PDL {call.pdl}: {ACCESS_CODES[key]} (GET {path}: {said})", call.pdl, key
             )
-        if key in NO_DATA_CODES:
-            raise NoData(f"GET {path}: nothing for this range yet ({said})")
         if key in RANGE_CODES:
             raise RangeUnavailable(
                 f"GET {path}: {RANGE_CODES[key]} ({said})",
-                code=code,
+                code=key,
                 available_from=self._available_from(key, call, message),
             )
+        if key in STREAM_CODES:
+            raise StreamRefused(
+                f"GET {path}: {STREAM_CODES[key]} ({said})", code=key, advice=STREAM_CODES[key]
+            )
+        if key in NO_DATA_CODES:
+            raise NoData(f"GET {path}: nothing for this range yet ({said})")
+        if key in UPSTREAM_CODES:
+            raise Retryable(f"{said}", retry_after=retry_after)
         raise GatewayRejected(
-            f"GET {path}: the gateway rejected the request ({said}); retrying will not help",
+            f"GET {path}: the gateway refused this request ({said}); this range is asked again "
+            "at a later sync",
             code=code,
             field=field,
         )
@@ -617,8 +829,6 @@ class GatewaySource:
         A date quoted in the message is only believed when it is plausible, since a message may
         as well quote the refused range itself.
         """
-        if key not in ("DATE_TOO_OLD", "ADAM-ERR0123"):
-            return None
         quoted: list[date] = []
         for text in _ISO_DATE.findall(message):
             try:
@@ -628,39 +838,55 @@ class GatewaySource:
         if call.start is not None:
             quoted = [day for day in quoted if day > call.start]
         if key == "ADAM-ERR0123":
-            known = self._activation.get(call.pdl) if call.pdl else None
-            return known or (max(quoted) if quoted else None)
+            return self._activation.get(call.pdl) if call.pdl else None
         years = DETAIL_YEARS_BACK if call.stream and call.stream.is_detail else DAILY_YEARS_BACK
-        # One day of margin: the gateway's own "today" may already be tomorrow in Paris.
-        estimate = _years_before(today_paris(self._now()), years) + timedelta(days=1)
+        estimate = _years_before(today_paris(self._now()), years)
         near = [day for day in quoted if abs((day - estimate).days) <= 7]
-        return max(near) if near else estimate
+        # One day of margin without a quote: the gateway's "today" may already be tomorrow.
+        return max(near) if near else estimate + timedelta(days=1)
 
 
-# -- envelope ------------------------------------------------------------------------------
+# -- answers -------------------------------------------------------------------------------
 
 
-def _envelope_of(response: httpx.Response) -> tuple[bool, object, dict[str, object]] | None:
-    """(success, data, error) of a gateway envelope, ``None`` if the body is not one."""
+def _json_of(response: httpx.Response) -> object:
+    """The decoded JSON body, ``None`` when it is not JSON."""
     try:
-        body = response.json()
+        return response.json()
     except ValueError:
         return None
+
+
+def _envelope_of(body: object) -> tuple[bool, object, dict[str, object]] | None:
+    """(success, data, error) of a gateway envelope, ``None`` if the body is not one."""
     if not isinstance(body, dict) or not isinstance(body.get("success"), bool):
         return None
     error = body.get("error")
     return body["success"], body.get("data"), error if isinstance(error, dict) else {}
 
 
-def _error_text(envelope: tuple[bool, object, dict[str, object]]) -> str:
-    _, _, error = envelope
-    if not error:
-        return ""
-    return f" {error.get('code') or 'no code'}: {error.get('message') or 'no message'}"
+def _is_detail(body: object) -> bool:
+    """FastAPI's own error shape ``{"detail": ...}`` (401, 404, EcoWatt's 429)."""
+    return isinstance(body, dict) and "detail" in body and "success" not in body
 
 
-def _range_params(start: date, end: date) -> dict[str, str]:
-    return {"start": start.isoformat(), "end": end.isoformat(), "use_cache": "true"}
+def _hidden_error(data: object) -> dict[str, object] | None:
+    """An Enedis refusal passed through as ``success: true, data: {"error": ...}``."""
+    if not isinstance(data, dict) or "meter_reading" in data or "interval_reading" in data:
+        return None
+    code = data.get("error")
+    if not isinstance(code, str) or not code.strip():
+        return None
+    text = data.get("error_description") or data.get("message") or ""
+    return {"code": code, "message": str(text)}
+
+
+def _range_params(start: date, end: date, *, cached: bool) -> dict[str, str]:
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "use_cache": "true" if cached else "false",
+    }
 
 
 # -- parsing -------------------------------------------------------------------------------
@@ -688,6 +914,8 @@ def _as_list(raw: object, field: str, where: str) -> list[object]:
 
 def _as_count(raw: object, field: str, where: str) -> int:
     """A whole non-negative number from ``42045``, ``"42045"`` or ``"42045.0"``."""
+    if type(raw) is str and raw.isascii() and raw.isdigit():
+        return int(raw)  # the common case, first: a load curve has tens of thousands
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
     elif isinstance(raw, float | str) and not isinstance(raw, bool):
@@ -729,88 +957,128 @@ def _as_day_prefix(raw: object, field: str, where: str) -> date | None:
 
 
 def _as_wall(raw: object, field: str, where: str) -> datetime:
-    """A Paris wall-clock time ``"2024-03-01 00:30:00"`` (naive), aware if it has an offset."""
+    """A wall-clock time ``"2024-03-01 00:30:00"`` (naive), aware if it has an offset."""
     if not isinstance(raw, str) or len(raw) < 16:
         _bad(where, field, raw, "a date-time YYYY-MM-DD HH:MM:SS")
     try:
-        return datetime.fromisoformat(raw.strip())
+        return datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
     except ValueError:
         _bad(where, field, raw, "a date-time YYYY-MM-DD HH:MM:SS")
 
 
-def _as_instant(raw: object, field: str, where: str) -> datetime | None:
-    """An optional ISO date-time; without an offset it is Paris time."""
+def _as_instant(raw: object, field: str, where: str, naive_zone: tzinfo = PARIS) -> datetime | None:
+    """An optional ISO date-time; without an offset it is in ``naive_zone`` (Paris or UTC)."""
     if raw is None or raw == "":
         return None
     moment = _as_wall(raw, field, where)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=PARIS)).astimezone(UTC)
-
-
-def _resolve(sequence: LocalTimeSequence, wall: datetime, raw: object, where: str) -> datetime:
-    """UTC instant of a wall time, refusing times that do not exist (spring-forward hour)."""
-    instant = sequence.resolve(wall)
-    if wall.tzinfo is None:
-        back = instant.astimezone(UTC).astimezone(PARIS).replace(tzinfo=None)
-        if back != wall:
-            _bad(where, "date", raw, "a Paris time that exists (it falls in the DST gap)")
-    return instant.astimezone(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=naive_zone)
+    return moment.astimezone(UTC)
 
 
 def _meter_reading(data: object, where: str) -> tuple[str | None, list[object]]:
+    """(quality of the whole answer if it says one, the readings) of a readings answer."""
     body = _as_dict(data, "data", where)
-    reading = _as_dict(body.get("meter_reading"), "meter_reading", where)
+    reading = body.get("meter_reading")
+    if reading is None and "interval_reading" in body:
+        reading = body  # some gateway versions drop the meter_reading level
+    reading = _as_dict(reading, "meter_reading", where)
     raw_quality = reading.get("quality")
     readings = reading.get("interval_reading", [])
     return (
-        raw_quality if isinstance(raw_quality, str) else None,
+        raw_quality if isinstance(raw_quality, str) and raw_quality.strip() else None,
         _as_list(readings, "interval_reading", where),
     )
 
 
 def _quality(item: dict[str, object], default: str | None) -> str:
+    """The reading's own quality, else the answer's; absent means unknown, never ``BRUT``."""
     own = item.get("quality")
-    return quality_of(own if isinstance(own, str) and own.strip() else default)
+    raw = own if isinstance(own, str) and own.strip() else default
+    return raw.strip().upper() if raw else Quality.UNKNOWN.value
 
 
 def _parse_daily(data: object, path: str) -> list[DailyReading]:
     default_quality, items = _meter_reading(data, path)
     readings: list[DailyReading] = []
-    seen: set[date] = set()
     for i, raw in enumerate(items):
         where = f"{path} interval_reading[{i}]"
         item = _as_dict(raw, "interval_reading", where)
         day = _as_day(item.get("date"), "date", where)
-        if day in seen:
-            _bad(where, "date", item.get("date"), "a day not already in the answer")
-        seen.add(day)
         value = _as_count(item.get("value"), "value", where)
         readings.append(DailyReading(day, value, _quality(item, default_quality)))
     return readings
 
 
+_LENGTHS: dict[str, int] = {}
+
+
+def _interval_length(item: dict[str, object], where: str) -> int:
+    length = item.get("interval_length")
+    if length is None:
+        return 30  # Enedis omits it on some old curves; they are all 30-minute ones
+    if isinstance(length, str) and length in _LENGTHS:
+        return _LENGTHS[length]
+    try:
+        minutes = interval_minutes(length) if isinstance(length, str) else 0
+    except InvalidInput:
+        minutes = 0
+    if minutes <= 0:
+        _bad(where, "interval_length", length, "an ISO-8601 duration like PT30M")
+    assert isinstance(length, str)
+    _LENGTHS[length] = minutes
+    return minutes
+
+
+_DAY_OFFSETS: dict[date, timedelta | None] = {}
+
+
+def _steady_offset(day: date) -> timedelta | None:
+    """Paris's UTC offset on a day that has one all day long; ``None`` on a DST change day."""
+    if day not in _DAY_OFFSETS:
+        first = datetime.combine(day, time(0), tzinfo=PARIS).utcoffset()
+        last = datetime.combine(day, time(23, 59), tzinfo=PARIS).utcoffset()
+        _DAY_OFFSETS[day] = first if first == last else None
+    return _DAY_OFFSETS[day]
+
+
+def _start_instant(wall: datetime, minutes: int, previous: datetime | None) -> datetime:
+    """UTC start of an interval the gateway stamped ``wall`` (local start, naive).
+
+    The gateway turned Enedis's end stamps into start stamps by subtracting the length from the
+    *wall time*: on the spring change it writes a time that does not exist (02:30), on the
+    autumn change it repeats 01:30 and 02:00. Undoing that subtraction gives Enedis's end wall
+    time, which exists; of its one or two instants (the repeated hour), the interval is the
+    first that comes after the previous point, since points come in order. A point earlier
+    than the previous one starts a new run (the gateway's cached copy before the fresh one).
+    """
+    if wall.tzinfo is not None:
+        return wall.astimezone(UTC)
+    length = timedelta(minutes=minutes)
+    end_wall = wall + length
+    offset = _steady_offset(end_wall.date())
+    if offset is not None:
+        # Any day but a change day: one offset all day long, nothing to resolve.
+        return (end_wall - offset - length).replace(tzinfo=UTC)
+    first = end_wall.replace(tzinfo=PARIS, fold=0).astimezone(UTC) - length
+    second = end_wall.replace(tzinfo=PARIS, fold=1).astimezone(UTC) - length
+    early, late = (first, second) if first <= second else (second, first)
+    if previous is None or early > previous or late <= previous:
+        return early
+    return late
+
+
 def _parse_detail(data: object, path: str) -> list[LoadCurvePoint]:
     default_quality, items = _meter_reading(data, path)
-    sequence = LocalTimeSequence()
     points: list[LoadCurvePoint] = []
-    seen: set[datetime] = set()
+    previous: datetime | None = None
     for i, raw in enumerate(items):
         where = f"{path} interval_reading[{i}]"
         item = _as_dict(raw, "interval_reading", where)
         wall = _as_wall(item.get("date"), "date", where)
-        start = _resolve(sequence, wall, item.get("date"), where)
-        if start in seen:
-            _bad(where, "date", item.get("date"), "an interval not already in the answer")
-        seen.add(start)
-        length = item.get("interval_length")
-        # Enedis omits the length on some old curves; they are all 30-minute ones.
-        minutes = 30
-        if length is not None:
-            try:
-                minutes = interval_minutes(length) if isinstance(length, str) else 0
-            except InvalidInput:
-                minutes = 0
-            if minutes <= 0:
-                _bad(where, "interval_length", length, "an ISO-8601 duration like PT30M")
+        minutes = _interval_length(item, where)
+        start = _start_instant(wall, minutes, previous)
+        previous = start
         value = _as_count(item.get("value"), "value", where)
         points.append(LoadCurvePoint(start, value, minutes, _quality(item, default_quality)))
     return points
@@ -818,18 +1086,17 @@ def _parse_detail(data: object, path: str) -> list[LoadCurvePoint]:
 
 def _parse_max_power(data: object, path: str) -> list[MaxPowerReading]:
     default_quality, items = _meter_reading(data, path)
-    sequence = LocalTimeSequence()
     readings: list[MaxPowerReading] = []
-    seen: set[date] = set()
     for i, raw in enumerate(items):
         where = f"{path} interval_reading[{i}]"
         item = _as_dict(raw, "interval_reading", where)
         wall = _as_wall(item.get("date"), "date", where)
-        at = _resolve(sequence, wall, item.get("date"), where)
-        day = wall.date() if wall.tzinfo is None else wall.astimezone(PARIS).date()
-        if day in seen:
-            _bad(where, "date", item.get("date"), "a day not already in the answer")
-        seen.add(day)
+        if wall.tzinfo is None:
+            at = wall.replace(tzinfo=PARIS).astimezone(UTC)
+            day = wall.date()
+        else:
+            at = wall.astimezone(UTC)
+            day = wall.astimezone(PARIS).date()
         value = _as_count(item.get("value"), "value", where)
         readings.append(MaxPowerReading(day, value, at, _quality(item, default_quality)))
     return readings
@@ -849,11 +1116,22 @@ def _parse_tempo_day(raw: object, where: str) -> TempoDay:
     return TempoDay(day, tempo_color, updated)
 
 
+def _ecowatt_day(raw: object, where: str) -> date:
+    """The Paris day of an EcoWatt ``periode``: a UTC instant without offset, or a bare day.
+
+    ``"2026-12-06T23:00:00"`` is midnight of 7 December in Paris: the signal of 7 December.
+    """
+    if isinstance(raw, str) and _DAY_TEXT.match(raw.strip()) and len(raw.strip()) == 10:
+        return date.fromisoformat(raw.strip())
+    instant = _as_instant(raw, "periode", where, naive_zone=UTC)
+    if instant is None:
+        _bad(where, "periode", raw, "a date or a date-time")
+    return instant.astimezone(PARIS).date()
+
+
 def _parse_ecowatt_day(raw: object, where: str) -> EcoWattDay:
     item = _as_dict(raw, "data", where)
-    day = _as_day_prefix(item.get("periode"), "periode", where)
-    if day is None:
-        _bad(where, "periode", item.get("periode"), "a date YYYY-MM-DD")
+    day = _ecowatt_day(item.get("periode"), where)
     level = _as_count(item.get("dvalue"), "dvalue", where)
     hourly: list[int] = []
     for j, value in enumerate(_as_list(item.get("values"), "values", where)):
@@ -861,7 +1139,9 @@ def _parse_ecowatt_day(raw: object, where: str) -> EcoWattDay:
         hour = value.get("hvalue") if isinstance(value, dict) else value
         hourly.append(_as_count(hour, f"values[{j}]", where))
     message = item.get("message")
-    generated = _as_instant(item.get("generation_datetime"), "generation_datetime", where)
+    generated = _as_instant(
+        item.get("generation_datetime"), "generation_datetime", where, naive_zone=UTC
+    )
     try:
         return EcoWattDay(
             day, level, tuple(hourly), message if isinstance(message, str) else "", generated
@@ -871,15 +1151,23 @@ def _parse_ecowatt_day(raw: object, where: str) -> EcoWattDay:
 
 
 def _offpeak_text(raw: object) -> str | None:
-    """Off-peak hours as text; some answers give a list or a per-day mapping of texts."""
+    """Off-peak hours as text, from any shape ``/pdl`` or the contract gives them.
+
+    ``{"ranges": ["22:00-06:00", ...]}``, ``{"default": "HC (22H00-6H00)"}``, a per-day
+    mapping of texts, a list of texts, a text, or nothing.
+    """
     if isinstance(raw, str):
-        return raw
+        return raw.strip() or None
     if isinstance(raw, list):
-        texts = [part for part in raw if isinstance(part, str)]
+        texts = [part.strip() for part in raw if isinstance(part, str) and part.strip()]
         return ";".join(texts) or None
     if isinstance(raw, dict):
+        if "ranges" in raw:
+            return _offpeak_text(raw["ranges"])
+        if "default" in raw:
+            return _offpeak_text(raw["default"])
         texts = [part for part in raw.values() if isinstance(part, str) and part.strip()]
-        return texts[0] if texts else None
+        return texts[0].strip() if texts else None
     return None
 
 

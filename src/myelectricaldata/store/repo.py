@@ -89,14 +89,26 @@ class StoredMaxPower:
     origin: str
 
 
+#: Why a PDL the site lists as inactive is skipped.
+INACTIVE_ON_SITE = (
+    "inactive on the MyElectricalData site: it is skipped; reactivate it there to sync it again"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class StoredUsagePoint:
-    """A usage point as stored, with its date-versioned off-peak schedules."""
+    """A usage point as stored, with its date-versioned off-peak schedules.
+
+    ``point.is_active`` is False when the site lists it as inactive or when the gateway refused
+    its data at the last try; ``inactive_reason`` then says which, and what to do.
+    """
 
     point: UsagePoint
     origin: str
     updated_at: datetime
     offpeak_versions: tuple[tuple[date, OffpeakSchedule], ...]
+    inactive_reason: str | None = None
+    denied_at: datetime | None = None
 
     @property
     def offpeak_history(self) -> OffpeakHistory:
@@ -363,6 +375,7 @@ class Store:
         result = []
         for row in rows:
             history = by_pdl.get(row.pdl, [])
+            reason = INACTIVE_ON_SITE if not row.is_active else row.denied
             point = UsagePoint(
                 pdl=row.pdl,
                 name=row.name,
@@ -371,12 +384,22 @@ class Store:
                 offpeak=history[-1][1] if history else None,
                 has_consumption=row.has_consumption,
                 has_production=row.has_production,
-                is_active=row.is_active,
+                is_active=reason is None,
                 activation_date=row.activation_date,
                 oldest_available_date=row.oldest_available_date,
             )
-            result.append(StoredUsagePoint(point, row.origin, row.updated_at, tuple(history)))
+            result.append(
+                StoredUsagePoint(
+                    point, row.origin, row.updated_at, tuple(history), reason, row.denied_at
+                )
+            )
         return result
+
+    def set_denied(self, pdl: str, reason: str | None) -> None:
+        """Record that the gateway refused this PDL's data (``reason``), or serves it again."""
+        values: dict[str, Any] = {"denied": reason, "denied_at": _now() if reason else None}
+        with self.engine.begin() as conn:
+            conn.execute(update(t.usage_points).where(t.usage_points.c.pdl == pdl).values(**values))
 
     def usage_point(self, pdl: str) -> StoredUsagePoint | None:
         """One stored usage point, or ``None``."""
@@ -788,22 +811,23 @@ class Store:
 
     # -- gateway quota ledger ------------------------------------------------------------------
 
-    def used(self, utc_day: date) -> int:
-        """Gateway calls made on ``utc_day`` (the :class:`QuotaLedger` protocol)."""
+    def used(self, utc_day: date, bucket: str = "cached") -> int:
+        """Gateway calls made on ``utc_day`` on ``bucket`` (the :class:`QuotaLedger` protocol)."""
+        c = t.gateway_quota.c
         with self.engine.connect() as conn:
             value = conn.execute(
-                select(t.gateway_calls.c.calls).where(t.gateway_calls.c.utc_day == utc_day)
+                select(c.calls).where(c.utc_day == utc_day, c.bucket == bucket)
             ).scalar()
         return int(value or 0)
 
-    def add(self, utc_day: date, calls: int = 1) -> None:
-        """Count ``calls`` more gateway calls on ``utc_day``."""
-        stmt = self._insert(t.gateway_calls).values(utc_day=utc_day, calls=calls)
+    def add(self, utc_day: date, calls: int = 1, bucket: str = "cached") -> None:
+        """Count ``calls`` more gateway calls on ``utc_day`` on ``bucket``."""
+        stmt = self._insert(t.gateway_quota).values(utc_day=utc_day, bucket=bucket, calls=calls)
         with self.engine.begin() as conn:
             conn.execute(
                 stmt.on_conflict_do_update(
-                    index_elements=["utc_day"],
-                    set_={"calls": t.gateway_calls.c.calls + stmt.excluded.calls},
+                    index_elements=["utc_day", "bucket"],
+                    set_={"calls": t.gateway_quota.c.calls + stmt.excluded.calls},
                 )
             )
 

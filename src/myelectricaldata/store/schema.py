@@ -77,6 +77,10 @@ usage_points = Table(
     Column("oldest_available_date", Date, nullable=True),
     Column("origin", String(10), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Why the gateway refused this PDL's data at the last try (ACCESS_DENIED, consent ended);
+    # NULL once it serves it again. ``is_active`` stays what the site lists.
+    Column("denied", Text, nullable=True),
+    Column("denied_at", UTCDateTime, nullable=True),
 )
 
 offpeak_schedules = Table(
@@ -205,10 +209,12 @@ sync_lock = Table(
     Column("heartbeat_at", UTCDateTime, nullable=True),
 )
 
-gateway_calls = Table(
-    "gateway_calls",
+#: Gateway calls per UTC day and quota bucket (``cached``: 1000 a day, ``no_cache``: 50).
+gateway_quota = Table(
+    "gateway_quota",
     metadata,
     Column("utc_day", Date, primary_key=True),
+    Column("bucket", String(12), primary_key=True),
     Column("calls", Integer, nullable=False),
 )
 

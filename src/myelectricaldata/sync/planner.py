@@ -9,11 +9,20 @@ from datetime import date, timedelta
 from myelectricaldata.domain.timeutil import day_length_minutes
 from myelectricaldata.domain.types import Stream
 
-#: Daily history kept: 3 years; load curve: 2 years (what the gateway serves).
-DAILY_HISTORY_DAYS = 3 * 365
-DETAIL_HISTORY_DAYS = 2 * 365
-#: Recent days fetched again on every run, because Enedis corrects them for a while.
+#: Daily history kept: 3 years; load curve: 2 years (what the gateway serves: DESIGN.md §4.1).
+DAILY_HISTORY_YEARS = 3
+DETAIL_HISTORY_YEARS = 2
+#: Recent days fetched again once a day, because Enedis corrects them for a while.
 RECENT_DAYS = 7
+#: At equal recency, the streams whose routes answer a refusal plainly (max power, production
+#: daily) go first: they find a PDL's first day without the cache dropping days on the way.
+STREAM_PRIORITY = (
+    Stream.MAX_POWER,
+    Stream.PRODUCTION_DAILY,
+    Stream.CONSUMPTION_DAILY,
+    Stream.CONSUMPTION_DETAIL,
+    Stream.PRODUCTION_DETAIL,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +45,35 @@ class Chunk:
         return f"{self.pdl} {self.stream.value} {self.start.isoformat()}..{last.isoformat()}"
 
 
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (28 February for a 29th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def history_start(stream: Stream, today: date) -> date:
+    """Oldest day the gateway serves for a stream: 3 years back daily, 2 years load curve."""
+    return years_before(today, DETAIL_HISTORY_YEARS if stream.is_detail else DAILY_HISTORY_YEARS)
+
+
 def history_window(
-    stream: Stream, today: date, activation: date | None, oldest: date | None
+    stream: Stream,
+    today: date,
+    activation: date | None,
+    oldest: date | None,
+    until: date | None = None,
 ) -> tuple[date, date]:
-    """Days [start, end) a stream should hold: up to yesterday, bounded by the meter's history."""
-    depth = DETAIL_HISTORY_DAYS if stream.is_detail else DAILY_HISTORY_DAYS
-    start = today - timedelta(days=depth)
+    """Days [start, end) a stream should hold: from the oldest day served to ``until``.
+
+    ``until`` (default today) is the exclusive end the stream's route can serve.
+    """
+    start = history_start(stream, today)
     for bound in (activation, oldest):
         if bound is not None and bound > start:
             start = bound
-    return start, today
+    return start, until or today
 
 
 def incomplete_days(
@@ -93,5 +121,16 @@ def cover(pdl: str, stream: Stream, days: Iterable[date], max_days: int) -> list
 
 def order_newest_first(chunks: Iterable[Chunk]) -> list[Chunk]:
     """All PDLs' and streams' chunks interleaved by recency, so no PDL starves the others."""
-    priority = {stream: index for index, stream in enumerate(Stream)}
+    priority = {stream: index for index, stream in enumerate(STREAM_PRIORITY)}
     return sorted(chunks, key=lambda c: (-c.end.toordinal(), priority[c.stream], c.pdl))
+
+
+def day_runs(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Consecutive days grouped as [start, end) ranges, oldest first."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if ranges and ranges[-1][1] == day:
+            ranges[-1] = (ranges[-1][0], day + timedelta(days=1))
+        else:
+            ranges.append((day, day + timedelta(days=1)))
+    return ranges

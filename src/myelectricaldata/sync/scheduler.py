@@ -57,9 +57,11 @@ class Schedules:
             id="ecowatt-friday",
             **common,
         )
+        # EcoWatt calls are on the gateway's 50-call bucket: poll only once RTE may have
+        # published J+3 (17:00; Friday's 12:20 run covers its earlier publication).
         add(
             self.ecowatt_until_complete,
-            CronTrigger(minute=35, timezone=tz),
+            CronTrigger(hour="17-23", minute=35, timezone=tz),
             id="ecowatt-hourly",
             **common,
         )
@@ -97,7 +99,7 @@ class Schedules:
         await self.sync.grid_job("ecowatt")
 
     async def ecowatt_until_complete(self) -> None:
-        """Hourly refresh while the J+3 forecast is missing."""
+        """Hourly refresh in the evening while the J+3 forecast is missing."""
         j3 = today_paris(datetime.now(UTC)) + timedelta(days=3)
         known = await asyncio.to_thread(self.sync.store.ecowatt, j3, j3)
         if not known:

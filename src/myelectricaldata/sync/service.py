@@ -3,11 +3,17 @@
 Fetched rows are written in transactions of a few thousand rows (one per gateway call would mean
 hundreds of small commits, hard on a Raspberry Pi's SD card); whatever was fetched is written
 before the run ends, fails or is stopped, and what is missing is fetched by the next run.
+
+One bad answer never stops the run: a call that fails alone (:class:`ChunkFailed`) is recorded
+and asked again by a later sync while the run goes on with older ranges and other streams; a
+stream Enedis refuses for good is skipped for the run with what to do; a PDL the gateway refuses
+is skipped and shown inactive. Only credentials, the quota and an unreachable gateway stop it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -20,16 +26,22 @@ from typing import Any, TypeVar
 
 from myelectricaldata.domain.errors import InvalidInput
 from myelectricaldata.domain.tempo import season_start
-from myelectricaldata.domain.timeutil import today_paris
-from myelectricaldata.domain.types import Stream, UsagePoint
+from myelectricaldata.domain.timeutil import PARIS, day_length_minutes, today_paris
+from myelectricaldata.domain.types import DailyReading, LoadCurvePoint, Stream, UsagePoint
 from myelectricaldata.sources.base import (
+    AccessDenied,
     AuthRefused,
+    Bucket,
+    ChunkFailed,
     GatewayDown,
+    GatewayTraits,
+    NoData,
     Quota,
     QuotaExhausted,
     RangeUnavailable,
     Source,
     SourceError,
+    StreamRefused,
 )
 from myelectricaldata.store.repo import (
     Store,
@@ -43,6 +55,7 @@ from myelectricaldata.sync.planner import (
     RECENT_DAYS,
     Chunk,
     cover,
+    day_runs,
     history_window,
     incomplete_days,
     order_newest_first,
@@ -60,8 +73,13 @@ PROGRESS_EVERY = 0.5
 GRID = "grid"
 #: Consecutive outages on different streams after which the gateway is considered down.
 DOWN_AFTER = 3
-#: An old range that came back empty is remembered as empty after this many days.
+#: A range that is still missing this long after its day is remembered as empty.
 EMPTY_IS_FINAL_AFTER = timedelta(days=30)
+#: Calls of the 50-call bucket boundary repairs leave for EcoWatt refreshes.
+NO_CACHE_RESERVE = 10
+#: Daily energy streams: the gateway's cache drops the last day of ranges it did not hold.
+_DAILY_ENERGY = (Stream.CONSUMPTION_DAILY, Stream.PRODUCTION_DAILY)
+_EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +92,8 @@ class SyncStatus:
     streams: list[StreamState]
     quota: Quota | None
     source: str
+    #: Every quota bucket of the source (the cached one first); empty when it has none.
+    quotas: list[Quota] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -86,10 +106,31 @@ class SyncReport:
     calls: int = 0
     deferred_calls: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+    #: Instants or days answered twice with different values (the later answer was kept).
+    conflicts: int = 0
+    #: Days the gateway's cache dropped that were asked again without it, and came back.
+    repaired_days: int = 0
+    #: PDLs not synced: inactive on the site or refused by the gateway.
+    skipped_pdls: list[str] = field(default_factory=list)
 
-    def fail(self, scope: str, error: BaseException | str) -> None:
-        """Record an error for ``scope`` (a PDL and stream, or the run)."""
-        self.errors.append({"scope": scope, "error": str(error), "kind": _kind(error)})
+    def fail(self, scope: str, error: BaseException | str, *, where: str = "") -> None:
+        """Record an error for ``scope`` (a PDL and stream, or the run), ``where`` it happened."""
+        text = f"{where}: {error}" if where else str(error)
+        self.errors.append({"scope": scope, "error": text, "kind": _kind(error)})
+
+    def degrade(self) -> None:
+        """Some work was not done: a successful run becomes partial."""
+        if self.status == "success":
+            self.status = "partial"
+
+
+#: Minutes of a Paris day (1380, 1440 or 1500), asked for every day of every chunk.
+_day_minutes = functools.lru_cache(maxsize=4096)(day_length_minutes)
+
+
+def days_between(start: date, end: date) -> list[date]:
+    """The days of [start, end)."""
+    return [start + timedelta(days=i) for i in range((end - start).days)]
 
 
 def _kind(error: BaseException | str) -> str:
@@ -119,6 +160,12 @@ class SyncService:
         self._task: asyncio.Task[SyncReport] | None = None
         #: Rows fetched and not yet written, per PDL and stream (see :meth:`_flush`).
         self._pending: dict[tuple[str, Stream], list[Any]] = {}
+        #: Per run: the first day served, per PDL (activation) and per PDL and stream.
+        self._pdl_floor: dict[str, date] = {}
+        self._stream_floor: dict[tuple[str, Stream], date] = {}
+        #: Per run: the streams of each PDL, and daily days the cache dropped.
+        self._streams_of: dict[str, list[Stream]] = {}
+        self._repairs: dict[tuple[str, Stream], set[date]] = {}
         #: Awaited after every run that wrote rows (exports hook in here); errors are logged.
         self.after_run: list[Callable[[SyncReport], Awaitable[None]]] = []
 
@@ -131,6 +178,10 @@ class SyncService:
     def running(self) -> bool:
         """True while a run of this process is in progress."""
         return self._lock.locked()
+
+    @property
+    def _traits(self) -> GatewayTraits | None:
+        return self.source if isinstance(self.source, GatewayTraits) else None
 
     async def _db(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # The store is synchronous; keep the event loop free while it works.
@@ -157,6 +208,7 @@ class SyncService:
         """Progress of the current run, the last runs and every stream's last outcome."""
         runs = self.store.runs(limit=10)
         current = next((r for r in runs if r.status == "running"), None)
+        traits = self._traits
         return SyncStatus(
             running=self.running or current is not None,
             current=current,
@@ -164,6 +216,7 @@ class SyncService:
             streams=self.store.stream_states(),
             quota=self.source.quota(),
             source=self.source.origin.value,
+            quotas=traits.quotas() if traits is not None else [],
         )
 
     async def run(
@@ -186,6 +239,8 @@ class SyncService:
                 run_id = await self._db(self.store.start_run, trigger)
                 report = SyncReport(run_id)
                 self._pending = {}
+                self._pdl_floor, self._stream_floor = {}, {}
+                self._streams_of, self._repairs = {}, {}
                 try:
                     await self._run(report, pdls, start, end, on_progress)
                 except asyncio.CancelledError:
@@ -202,13 +257,15 @@ class SyncService:
                     await self._db(self.store.finish_run, run_id, report.status, report.errors)
                     raise
                 await self._db(self.store.finish_run, run_id, report.status, report.errors)
-                log.info(
-                    "sync %s %s: %d rows, %d calls, %d errors",
+                log.log(
+                    logging.INFO if report.status == "success" else logging.WARNING,
+                    "sync %s %s: %d rows, %d calls, %d errors, %d conflicts merged",
                     run_id,
                     report.status,
                     report.rows_written,
                     report.calls,
                     len(report.errors),
+                    report.conflicts,
                 )
             finally:
                 await self._db(self.store.release_sync_lock, self._holder)
@@ -231,6 +288,8 @@ class SyncService:
         on_progress: ProgressCallback | None,
     ) -> None:
         today = today_paris(self._clock())
+        traits = self._traits
+        conflicts_before = traits.conflicts_merged() if traits is not None else 0
         points = await self._usage_points(report, today)
         if points is None:
             return
@@ -240,17 +299,21 @@ class SyncService:
             if unknown:
                 raise InvalidInput("pdl", f"unknown usage point(s) {', '.join(unknown)}")
             points = [p for p in points if p.pdl in pdls]
-
+        for point in points:
+            if not point.is_active:
+                # The site lists it as inactive: its data calls would all be refused.
+                log.info("%s is inactive on the site: skipped", point.pdl)
+                report.skipped_pdls.append(point.pdl)
+        active = [p for p in points if p.is_active]
+        states = {(s.pdl, s.stream): s for s in await self._db(self.store.stream_states)}
         chunks = order_newest_first(
-            [c for p in points for c in await self._plan(p, today, start, end)]
+            [c for p in active for c in await self._plan(p, today, start, end, states)]
         )
         grid_steps = 0 if pdls or start or end else 2
         budget = self._budget()
-        if budget is not None and len(chunks) + grid_steps > budget:
-            report.deferred_calls = len(chunks) + grid_steps - budget
-            chunks = chunks[: max(budget - grid_steps, 0)]
-            if budget < grid_steps:
-                grid_steps = 0
+        if budget is not None and len(chunks) > budget:
+            report.deferred_calls = len(chunks) - budget
+            chunks = chunks[:budget]
         total = len(chunks) + grid_steps
         done = 0
         last_write = 0.0
@@ -278,15 +341,22 @@ class SyncService:
 
         await self._db(self.store.update_run, report.run_id, steps_total=total)
         stop = await self._fetch_chunks(report, chunks, step)
-        if not stop and grid_steps:
+        if stop != "everything":
+            # The 1000-call bucket may be spent: the 50-call one and Tempo are counted apart.
+            await self._repair_dropped_days(report)
+        report.rows_written += await self._flush()
+        if traits is not None:
+            report.conflicts = traits.conflicts_merged() - conflicts_before
+        if stop != "everything" and grid_steps:
             await self._sync_tempo(report, today)
             await step("tempo")
-            await self._sync_ecowatt(report)
+            if await self._db(self._ecowatt_wanted, today):
+                await self._sync_ecowatt(report)
             await step("ecowatt")
-        if report.deferred_calls and report.status == "success":
+        if report.deferred_calls:
             quota = self.source.quota()
             reset = quota.reset_at.isoformat() if quota else "the next quota reset"
-            report.status = "partial"
+            report.degrade()
             report.fail(
                 "quota",
                 f"{report.deferred_calls} calls left for later to stay within the daily quota; "
@@ -307,18 +377,26 @@ class SyncService:
         return points
 
     async def _plan(
-        self, point: UsagePoint, today: date, start: date | None, end: date | None
+        self,
+        point: UsagePoint,
+        today: date,
+        start: date | None,
+        end: date | None,
+        states: dict[tuple[str, str], StreamState],
     ) -> list[Chunk]:
         streams = []
         if point.has_consumption:
             streams += [Stream.CONSUMPTION_DAILY, Stream.CONSUMPTION_DETAIL, Stream.MAX_POWER]
         if point.has_production:
             streams += [Stream.PRODUCTION_DAILY, Stream.PRODUCTION_DETAIL]
+        self._streams_of[point.pdl] = streams
+        traits = self._traits
         holes = await self._db(self.store.unavailable_ranges, point.pdl)
         chunks: list[Chunk] = []
         for stream in streams:
+            until = traits.servable_until(stream, today) if traits is not None else today
             low, high = history_window(
-                stream, today, point.activation_date, point.oldest_available_date
+                stream, today, point.activation_date, point.oldest_available_date, until
             )
             if start is not None or end is not None:
                 # An explicit range is fetched again whole (within what the gateway keeps).
@@ -327,10 +405,15 @@ class SyncService:
                 wanted = [low + timedelta(days=i) for i in range(max((high - low).days, 0))]
             else:
                 wanted = await self._missing(point.pdl, stream, low, high)
-                recent = max(low, high - timedelta(days=RECENT_DAYS))
-                wanted = sorted(
-                    set(wanted) | {recent + timedelta(days=i) for i in range((high - recent).days)}
-                )
+                state = states.get((point.pdl, stream.value))
+                last = state.last_success_at if state is not None else None
+                if last is None or last.astimezone(PARIS).date() < today:
+                    # Enedis corrects recent days for a while: they are asked again, once a day.
+                    recent = max(low, high - timedelta(days=RECENT_DAYS))
+                    wanted = sorted(
+                        set(wanted)
+                        | {recent + timedelta(days=i) for i in range((high - recent).days)}
+                    )
             spans = [(h.start, h.end) for h in holes if h.stream == stream.value]
             wanted = subtract_ranges(wanted, spans)
             chunks += cover(point.pdl, stream, wanted, self.source.max_days(stream))
@@ -356,44 +439,90 @@ class SyncService:
             return None
         return max(quota.remaining - self.quota_reserve, 0)
 
+    # -- chunks --------------------------------------------------------------------------------
+
+    def _clip(self, chunk: Chunk) -> Chunk | None:
+        """The chunk without the days before its PDL's first day found in this run."""
+        floors = [self._pdl_floor.get(chunk.pdl), self._stream_floor.get((chunk.pdl, chunk.stream))]
+        floor = max((f for f in floors if f is not None), default=None)
+        if floor is None or floor <= chunk.start:
+            return chunk
+        if floor >= chunk.end:
+            return None
+        return replace(chunk, start=floor)
+
     async def _fetch_chunks(
         self,
         report: SyncReport,
         chunks: list[Chunk],
         step: Callable[[str], Any],
-    ) -> bool:
-        """Fetch and store every chunk; True when the whole run must stop (auth, quota, down)."""
+    ) -> str | None:
+        """Fetch and store every chunk; what stopped them early, if anything.
+
+        ``"everything"`` (credentials refused, gateway unreachable): nothing more is asked in
+        this run. ``"cached"``: the 1000-call quota is spent; other buckets may go on.
+        """
         skip: set[tuple[str, Stream]] = set()
+        denied: set[str] = set()
         failed: dict[tuple[str, Stream], str] = {}
         succeeded: set[tuple[str, Stream]] = set()
+        was_denied = {
+            p.point.pdl for p in await self._db(self.store.usage_points) if p.denied_at is not None
+        }
         consecutive_down = 0
-        stop = False
-        for chunk in chunks:
-            key = (chunk.pdl, chunk.stream)
-            if key in skip:
-                await step(f"skipped {chunk.label()}")
+        stop: str | None = None
+        for planned in chunks:
+            key = (planned.pdl, planned.stream)
+            chunk = self._clip(planned)
+            if chunk is None or key in skip or planned.pdl in denied:
+                await step(f"skipped {planned.label()}")
                 continue
             try:
-                calls, exhausted = await self._fetch_probing(chunk)
-                report.calls += calls
+                report.calls += await self._fetch_chunk(chunk)
                 report.rows_written += await self._flush(FLUSH_ROWS)
                 succeeded.add(key)
                 consecutive_down = 0
-                if exhausted:
-                    # Chunks run newest first: everything older of this stream is unavailable.
-                    skip.add(key)
+                if chunk.pdl in was_denied:
+                    # It serves data again: no longer shown inactive.
+                    await self._db(self.store.set_denied, chunk.pdl, None)
+                    was_denied.discard(chunk.pdl)
+            except AccessDenied as exc:
+                # One PDL inactive or unlinked: skip it, show it inactive, go on with the others.
+                denied.add(chunk.pdl)
+                report.skipped_pdls.append(chunk.pdl)
+                await self._db(self.store.set_denied, chunk.pdl, str(exc))
+                failed[key] = str(exc)
+                report.fail(chunk.pdl, exc)
+                report.degrade()
+            except StreamRefused as exc:
+                # Not retried in this run: the message says what the user should do.
+                report.calls += 1
+                skip.add(key)
+                failed[key] = str(exc)
+                report.fail(f"{chunk.pdl}/{chunk.stream.value}", exc)
+                report.degrade()
             except RangeUnavailable as exc:
+                # A refusal the first-day search could not place: older days are refused too.
                 report.calls += 1
                 await self._remember(chunk, exc)
                 skip.add(key)
+            except ChunkFailed as exc:
+                # This call alone: recorded, asked again by a later sync; older ranges go on.
+                report.calls += 1
+                failed[key] = f"{chunk.label()}: {exc}"
+                report.fail(f"{chunk.pdl}/{chunk.stream.value}", exc, where=chunk.label())
+                report.degrade()
             except QuotaExhausted as exc:
-                report.status = "partial"
+                report.degrade()
                 report.fail("quota", f"{exc} (resumes after {exc.reset_at.isoformat()})")
-                stop = True
+                if exc.bucket is Bucket.CACHED:
+                    stop = "cached"
+                else:
+                    skip.add(key)
             except AuthRefused as exc:
                 report.status = "failed"
                 report.fail("auth", exc)
-                stop = True
+                stop = "everything"
             except GatewayDown as exc:
                 report.calls += 1
                 skip.add(key)
@@ -402,71 +531,221 @@ class SyncService:
                 consecutive_down += 1
                 if consecutive_down >= DOWN_AFTER:
                     report.fail("gateway", "gateway unreachable on several streams; run stopped")
-                    stop = True
+                    stop = "everything"
             await step(chunk.label())
             if stop:
                 break
         report.rows_written += await self._flush()
         for key in succeeded | set(failed):
             await self._db(self.store.record_stream, key[0], key[1].value, error=failed.get(key))
-        if failed and report.status == "success":
-            report.status = "partial" if succeeded else "failed"
+        if failed and report.status != "failed":
+            # Nothing came through at all (and not because PDLs were refused): a failed run.
+            report.status = "partial" if succeeded or denied else "failed"
         return stop
 
-    async def _fetch_probing(self, chunk: Chunk) -> tuple[int, bool]:
-        """Fetch a chunk; when its older part is before the first day served, find that day.
+    async def _fetch_chunk(self, chunk: Chunk) -> int:
+        """Fetch one chunk into the write buffer; calls made.
 
-        Returns (calls made, whether the stream's older history is exhausted). A date-bound
-        refusal with no usable date is narrowed by halving, once: the boundary is then
-        remembered and never asked again. Other refusals (load curve not enabled) and one-day
-        chunks propagate as :class:`RangeUnavailable`.
+        A refusal for being before the first day served (activation, 3-year limit) finds that
+        day once: from the refusal when it says it, else by halving the chunk. The day then
+        bounds every stream of the PDL (activation) or this stream (too old), here and in later
+        runs, so no call is spent again on days that can't exist.
         """
+        key = (chunk.pdl, chunk.stream)
+        mark = len(self._pending.get(key, []))  # the buffer is not flushed within a chunk
         try:
-            await self._fetch_one(chunk)
-            return 1, False
+            rows = await self._fetch_one(chunk)
+            first = chunk.start
+            calls = 1
         except RangeUnavailable as exc:
-            usable = exc.available_from
-            if usable is not None and chunk.start < usable < chunk.end:
-                await self._remember(replace(chunk, end=usable), exc)
-                calls, _ = await self._fetch_probing(replace(chunk, start=usable))
-                return calls + 1, True
-            if not exc.time_bound or chunk.days == 1:
+            if not exc.time_bound:
                 raise
-            middle = chunk.start + timedelta(days=chunk.days // 2)
-            newer, older = replace(chunk, start=middle), replace(chunk, end=middle)
-            try:
-                calls, exhausted = await self._fetch_probing(newer)
-            except RangeUnavailable as newer_exc:
-                await self._remember(chunk, newer_exc)  # the newer half refused: all of it
-                return 2, True
-            if exhausted:
-                return calls + 1, True
-            try:
-                more_calls, _ = await self._fetch_probing(older)
-            except RangeUnavailable as older_exc:
-                await self._remember(older, older_exc)
-                more_calls = 1
-            return calls + more_calls + 1, True
+            if exc.presumed and await self._has_older_values(chunk):
+                # An empty answer read as "before activation", yet older days hold values:
+                # a hole in Enedis's data, not the meter's first day.
+                rows, first, calls = [], chunk.start, 1
+            else:
+                first, calls = await self._first_day(chunk, exc)
+                await self._set_first_day(chunk, first, exc)
+                rows = self._pending.get(key, [])[mark:]
+                calls += 1
+        await self._check_days(chunk, first, rows)
+        return calls
 
-    async def _fetch_one(self, chunk: Chunk) -> None:
-        """Fetch one chunk into the write buffer."""
+    async def _has_older_values(self, chunk: Chunk) -> bool:
+        """Whether the store holds daily values of this stream in the year before the chunk."""
+        present = await self._db(
+            self.store.daily_days_present,
+            chunk.pdl,
+            chunk.stream.direction,
+            chunk.start - timedelta(days=366),
+            chunk.start,
+        )
+        return bool(present)
+
+    async def _first_day(self, chunk: Chunk, refusal: RangeUnavailable) -> tuple[date, int]:
+        """(first day served in the chunk, calls made); rows of the served days are buffered."""
+        usable = refusal.available_from
+        if usable is not None and usable >= chunk.end:
+            return usable, 0
+        if usable is not None and usable > chunk.start:
+            try:
+                await self._fetch_one(replace(chunk, start=usable))
+                return usable, 1
+            except RangeUnavailable as again:
+                if not again.time_bound:
+                    raise
+                first, calls = await self._bisect(replace(chunk, start=usable))
+                return first, calls + 1
+        return await self._bisect(chunk)
+
+    async def _bisect(self, chunk: Chunk) -> tuple[date, int]:
+        """First day served in a chunk whose start is refused: halving, newest half first.
+
+        Each served half is kept, so the served part of the chunk is fetched on the way.
+        """
+        lo, hi = chunk.start, chunk.end  # asking from lo is refused; from hi, served (or end)
+        calls = 0
+        while (hi - lo).days > 1:
+            middle = lo + timedelta(days=(hi - lo).days // 2)
+            calls += 1
+            try:
+                await self._fetch_one(replace(chunk, start=middle, end=hi))
+                hi = middle
+            except RangeUnavailable as exc:
+                if not exc.time_bound:
+                    raise
+                lo = middle
+        log.info("%s %s: first day served is %s", chunk.pdl, chunk.stream.value, hi)
+        return hi, calls
+
+    async def _set_first_day(self, chunk: Chunk, first: date, exc: RangeUnavailable) -> None:
+        """Bound this run's chunks by ``first`` and remember it for later runs."""
+        if exc.code.upper() == "ADAM-ERR0123":
+            # The meter's activation: the same day for every stream of the PDL.
+            self._pdl_floor[chunk.pdl] = max(self._pdl_floor.get(chunk.pdl, first), first)
+            streams = self._streams_of.get(chunk.pdl, [chunk.stream])
+        else:
+            key = (chunk.pdl, chunk.stream)
+            self._stream_floor[key] = max(self._stream_floor.get(key, first), first)
+            streams = [chunk.stream]
+        reason = f"{exc} (first day served: {first.isoformat()})"
+        for stream in streams:
+            await self._db(
+                self.store.remember_unavailable,
+                UnavailableRange(chunk.pdl, stream.value, _EPOCH, first, exc.code, reason),
+            )
+
+    async def _fetch_one(self, chunk: Chunk) -> list[Any]:
+        """Fetch one chunk into the write buffer; its rows."""
         source, stream = self.source, chunk.stream
         rows: list[Any]
-        if stream is Stream.MAX_POWER:
-            rows = list(await source.max_power(chunk.pdl, chunk.start, chunk.end))
-        elif stream.is_detail:
-            rows = list(
-                await source.load_curve(chunk.pdl, stream.direction, chunk.start, chunk.end)
-            )
-        else:
-            rows = list(await source.daily(chunk.pdl, stream.direction, chunk.start, chunk.end))
+        try:
+            if stream is Stream.MAX_POWER:
+                rows = list(await source.max_power(chunk.pdl, chunk.start, chunk.end))
+            elif stream.is_detail:
+                rows = list(
+                    await source.load_curve(chunk.pdl, stream.direction, chunk.start, chunk.end)
+                )
+            else:
+                rows = list(await source.daily(chunk.pdl, stream.direction, chunk.start, chunk.end))
+        except NoData:
+            rows = []
         self._pending.setdefault((chunk.pdl, stream), []).extend(rows)
+        return rows
+
+    async def _check_days(self, chunk: Chunk, first: date, rows: list[Any]) -> None:
+        """Days the chunk should have brought and did not: repaired, or remembered as empty.
+
+        Yesterday and today can still come, so they are never held against a range. Daily
+        energy days the gateway's cache dropped are asked again without the cache (after the
+        chunks); other days still missing a month later are remembered as empty.
+        """
         today = today_paris(self._clock())
-        if not rows and chunk.end <= today - EMPTY_IS_FINAL_AFTER:
-            # An old range that is still empty will stay empty: don't spend quota on it again.
+        low, high = max(first, chunk.start), min(chunk.end, today - timedelta(days=1))
+        if low >= high:
+            return
+        days = days_between(low, high)
+        if chunk.stream.is_detail:
+            points: list[LoadCurvePoint] = rows
+            # Cheap first: a chunk whose points cover all its minutes, yesterday's included,
+            # lacks nothing (answers hold one point per instant, within the chunk).
+            whole = days_between(low, chunk.end)
+            if sum(p.interval_min for p in points) >= sum(_day_minutes(d) for d in whole):
+                return
+            covered: dict[date, int] = {}
+            for p in points:
+                day = p.start.astimezone(PARIS).date()
+                covered[day] = covered.get(day, 0) + p.interval_min
+            missing = [d for d in days if covered.get(d, 0) < _day_minutes(d)]
+        else:
+            present = {r.day for r in rows}
+            missing = [d for d in days if d not in present]
+        if not missing:
+            return
+        if chunk.stream in _DAILY_ENERGY and self._traits is not None:
+            self._repairs.setdefault((chunk.pdl, chunk.stream), set()).update(missing)
+            return
+        final = [d for d in missing if d <= today - EMPTY_IS_FINAL_AFTER]
+        for lo, hi in day_runs(final):
             await self._remember(
-                chunk, RangeUnavailable("no data for this old range", code="NO_DATA")
+                replace(chunk, start=lo, end=hi),
+                RangeUnavailable("no data for this old range", code="NO_DATA"),
             )
+
+    async def _repair_dropped_days(self, report: SyncReport) -> None:
+        """Ask the daily days the cache dropped once each, past the cache (50-call bucket).
+
+        A day that comes back is stored; one that does not is an Enedis hole and remembered, so
+        it is never asked again. The 50-call bucket keeps :data:`NO_CACHE_RESERVE` calls for
+        EcoWatt; days left over are found again by the next run's gap check.
+        """
+        traits = self._traits
+        if traits is None or not self._repairs:
+            return
+        for (pdl, stream), days in sorted(self._repairs.items()):
+            for lo, hi in day_runs(days):
+                no_cache = traits.quotas()[-1]
+                if no_cache.remaining <= NO_CACHE_RESERVE:
+                    report.fail(
+                        f"{pdl}/{stream.value}",
+                        f"days the gateway's cache dropped ({lo}..) are asked again once the "
+                        f"50-call quota resets ({no_cache.reset_at.isoformat()})",
+                    )
+                    report.degrade()
+                    return
+                try:
+                    rows: list[DailyReading] = await traits.daily_uncached(
+                        pdl, stream.direction, lo, hi
+                    )
+                    report.calls += 1
+                except (NoData, RangeUnavailable):
+                    rows = []  # an empty answer for these days: Enedis has nothing for them
+                    report.calls += 1
+                except QuotaExhausted as exc:
+                    report.fail("quota", f"{exc} (resumes after {exc.reset_at.isoformat()})")
+                    report.degrade()
+                    return
+                except (AuthRefused, GatewayDown) as exc:
+                    report.fail(f"{pdl}/{stream.value}", exc)
+                    report.degrade()
+                    return
+                except SourceError as exc:
+                    report.fail(f"{pdl}/{stream.value}", exc)
+                    report.degrade()
+                    continue
+                got = {r.day for r in rows if lo <= r.day < hi}
+                report.repaired_days += len(got)
+                self._pending.setdefault((pdl, stream), []).extend(rows)
+                still = [lo + timedelta(days=i) for i in range((hi - lo).days)]
+                for a, b in day_runs(d for d in still if d not in got):
+                    await self._remember(
+                        Chunk(pdl, stream, a, b),
+                        RangeUnavailable(
+                            "Enedis has no value for these days (asked once without the cache)",
+                            code="NO_DATA",
+                        ),
+                    )
 
     async def _flush(self, at_least: int = 0) -> int:
         """Write buffered rows of every stream holding ``at_least`` of them; rows changed."""
@@ -487,8 +766,8 @@ class SyncService:
         return changed
 
     async def _remember(self, chunk: Chunk, exc: RangeUnavailable) -> None:
-        # The range and everything older: "before activation" and "too old" hold backwards.
-        start = date(1970, 1, 1) if exc.code != "NO_DATA" else chunk.start
+        # "Before activation" and "too old" hold backwards: the range and everything older.
+        start = _EPOCH if exc.time_bound else chunk.start
         end = chunk.end
         if exc.available_from is not None and exc.available_from > chunk.start:
             end = min(chunk.end, exc.available_from)
@@ -507,8 +786,7 @@ class SyncService:
             report.calls += 1
         except SourceError as exc:
             report.fail(f"{GRID}/tempo", exc)
-            if report.status == "success":
-                report.status = "partial"
+            report.degrade()
 
     async def _sync_ecowatt(self, report: SyncReport) -> None:
         try:
@@ -517,8 +795,19 @@ class SyncService:
             report.calls += 1
         except SourceError as exc:
             report.fail(f"{GRID}/ecowatt", exc)
-            if report.status == "success":
-                report.status = "partial"
+            report.degrade()
+
+    def _ecowatt_wanted(self, today: date) -> bool:
+        """Whether a sync run should ask EcoWatt (it costs calls of the 50-call bucket).
+
+        Not when today to J+2 are stored and J+3 is too, or RTE has not published it yet
+        (17:00 Paris): the scheduled refreshes follow RTE's publications anyway.
+        """
+        known = {d.day for d in self.store.ecowatt(today, today + timedelta(days=3))}
+        if any(today + timedelta(days=i) not in known for i in range(3)):
+            return True
+        published = self._clock().astimezone(PARIS).hour >= 17
+        return published and today + timedelta(days=3) not in known
 
     async def refresh_tempo(self, today: date | None = None) -> int:
         """Fetch Tempo colours from the first missing day (3 seasons back) to tomorrow."""

@@ -55,8 +55,13 @@ class StreamValue(BaseModel):
 
 
 class QuotaValue(BaseModel):
-    """Gateway calls left today."""
+    """Gateway calls left today on one quota bucket."""
 
+    bucket: str = Field(
+        examples=["cached", "no_cache"],
+        description="cached: calls with the gateway's cache (1000 a day); no_cache: without it, "
+        "EcoWatt included (50 a day).",
+    )
     limit: int
     used: int
     remaining: int
@@ -71,7 +76,8 @@ class SyncAnswer(BaseModel):
     current: RunValue | None
     last: list[RunValue]
     streams: list[StreamValue]
-    quota: QuotaValue | None
+    quota: QuotaValue | None = Field(description="The cached bucket, the one syncs spend.")
+    quotas: list[QuotaValue] = Field(description="Every quota bucket (none on demo data).")
 
 
 class _Scrubber:
@@ -133,6 +139,7 @@ def _quota_json(quota: Quota | None) -> dict[str, Any] | None:
     if quota is None:
         return None
     return {
+        "bucket": quota.bucket,
         "limit": quota.limit,
         "used": quota.used,
         "remaining": quota.remaining,
@@ -152,6 +159,7 @@ async def _status_json(request: Request) -> dict[str, Any]:
         "last": [_run_json(r, scrub) for r in status.last],
         "streams": [_stream_json(s, scrub) for s in status.streams],
         "quota": _quota_json(status.quota),
+        "quotas": [_quota_json(q) for q in status.quotas],
     }
 
 

@@ -50,7 +50,14 @@ class UsagePointValue(BaseModel):
     offpeak: Offpeak
     has_consumption: bool
     has_production: bool
-    is_active: bool
+    is_active: bool = Field(
+        description="False when the site lists it as inactive or the gateway refused its data "
+        "at the last sync (ACCESS_DENIED): it is skipped until that changes."
+    )
+    inactive_reason: str | None = Field(
+        description="Why it is inactive and what to do; null when active.",
+        examples=[None, "inactive on the MyElectricalData site: it is skipped; ..."],
+    )
     activation_date: str | None
     oldest_available_date: str | None
     origin: str = Field(examples=["demo", "gateway"])
@@ -93,6 +100,7 @@ def point_json(stored: StoredUsagePoint) -> dict[str, Any]:
         "has_consumption": point.has_consumption,
         "has_production": point.has_production,
         "is_active": point.is_active,
+        "inactive_reason": stored.inactive_reason,
         "activation_date": point.activation_date.isoformat() if point.activation_date else None,
         "oldest_available_date": (
             point.oldest_available_date.isoformat() if point.oldest_available_date else None

@@ -70,7 +70,12 @@ def _card(
                 ui.label(
                     f"{i18n.kva(point.subscribed_power_kva, ctx.lang)} {ctx.t('dash.subscribed')}"
                 )
-            ui.label(ctx.t("dash.consent_ok" if point.is_active else "dash.consent_off"))
+            state = ui.label(ctx.t("dash.consent_ok" if point.is_active else "dash.consent_off"))
+            if not point.is_active:
+                # Skipped by syncs (inactive on the site, or refused by the gateway): say why.
+                state.classes("text-negative font-medium")
+                if stored.inactive_reason:
+                    state.tooltip(stored.inactive_reason)
         if point.has_consumption:
             with ui.row().classes("gap-6 w-full"):
                 _kwh_value(ctx, values, pdl, "consumption_yesterday", ctx.t("dash.yesterday"))
