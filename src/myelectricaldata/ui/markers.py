@@ -55,6 +55,8 @@ PAGE_ECOWATT: Final = "page:ecowatt"  # /ecowatt
 PAGE_EXPORTER: Final = "page:exporter"  # /exporter
 PAGE_SETTINGS: Final = "page:settings"  # /settings
 PAGE_LOGIN: Final = "page:login"  # /login (only when the service is bound beyond loopback)
+PAGE_NOT_FOUND: Final = "page:not_found"  # any other path: 404, in the UI's language
+PAGE_ERROR: Final = "page:error"  # a page that failed: 500, in the UI's language
 
 #: Path of every page, by its root marker.
 PAGE_PATHS: Final[dict[str, str]] = {
@@ -131,8 +133,21 @@ CHART_COST: Final = "chart:cost"  # cost per day/month (EUR)
 CHART_COMPARE: Final = "chart:compare"  # BASE vs HC/HP vs Tempo over the last 12 months
 CHART_BALANCE: Final = "chart:balance"  # consumption (import) vs production (export) per day
 CHART_BALANCE_HOURLY: Final = "chart:balance_hourly"  # mean import/export per hour of the day
+CHART_SPLIT: Final = "chart:split"  # kWh per tariff tag (HC/HP, Tempo colour) per day/month
 CHART_TEMPO: Final = "chart:tempo"  # not a chart: the season calendar grid (see CALENDAR)
 CHART_ECOWATT: Final = "chart:ecowatt"  # not a chart: the 4 x 24 grid (see ECOWATT_CELL)
+#: Every ECharts chart has role="img", an aria-label (its title) and aria-describedby pointing
+#: to its text summary, a visible line marked summary(<chart marker>).
+
+
+def summary(chart_marker: str) -> str:
+    """The text summary of a chart: ``summary:chart:daily``..."""
+    return f"summary:{chart_marker}"
+
+
+#: Where the figures of a page come from (the € page prices the load curve, the kWh page
+#: shows the daily index): a short note marked SOURCE_NOTE on each of those pages.
+SOURCE_NOTE: Final = "source:note"
 
 # -- tables (a Quasar q-table; rows in the DOM as <tr>) -------------------------------------------
 
@@ -141,6 +156,15 @@ TABLE_COST: Final = "table:cost"
 TABLE_BALANCE: Final = "table:balance"
 TABLE_EXPORT_HISTORY: Final = "table:export_history"  # on the Exporter page, one per tab:
 # see exporter(type, "history")
+#: The switch above a table that shows its optional columns on a phone (where only the key
+#: columns show: date, kWh and max power; date and total €; start, status and error...).
+TABLE_COLUMNS: Final = "table:all_columns"
+
+# -- refused URL parameters -----------------------------------------------------------------------
+
+#: The banner saying which URL parameters a page refused and why (the page shows its default
+#: instead); data-value: the refused parameters' names, comma-separated.
+QUERY_ERROR: Final = "query:error"
 
 # -- balance page: self-consumption needs the inverter's production --------------------------------
 
@@ -201,12 +225,31 @@ def pdl_card(pdl: str) -> str:
     return f"card:{pdl}"
 
 
+#: The dashboard's grid card: Tempo today and tomorrow (``value:tempo:today``,
+#: ``value:tempo:tomorrow``, data-value the colour or ""), EcoWatt today
+#: (``value:ecowatt:today``, the day level 1-3 or "").
+GRID_CARD: Final = "card:grid"
+#: The dashboard's exporters card: one health line per exporter (see exporter_health).
+EXPORTERS_CARD: Final = "card:exporters"
+
+
+def exporter_health(type_: str) -> str:
+    """An exporter's health on the dashboard ``health:<type>``: data-value the last run's
+    status (``success``, ``failed``, ``running``, ``""`` when it never ran); a failed one shows
+    its error and is flagged."""
+    return f"health:{type_}"
+
+
 # -- Tempo and EcoWatt grids -----------------------------------------------------------------------
+
+
+TEMPO_LEGEND: Final = "tempo:legend"  # the calendar's legend (colours, unknown, today)
 
 
 def tempo_day(day: str) -> str:
     """A day cell of the Tempo season calendar ``tempo:day:YYYY-MM-DD``; data-value its colour
-    (``BLUE``/``WHITE``/``RED``, ``""`` when unknown)."""
+    (``BLUE``/``WHITE``/``RED``, ``""`` when unknown). A day up to today is a link to the
+    Consommation page of that day."""
     return f"tempo:day:{day}"
 
 

@@ -17,8 +17,16 @@ from myelectricaldata.domain.types import Direction
 from myelectricaldata.store.repo import StoredUsagePoint
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
-from myelectricaldata.ui.data import PERIOD_KINDS, Period, newest_day, parse_date, resolve_period
-from myelectricaldata.ui.layout import PageContext, pdl_label
+from myelectricaldata.ui.data import (
+    PERIOD_KINDS,
+    Period,
+    newest_day,
+    parse_date,
+    read_period,
+    resolve_period,
+)
+from myelectricaldata.ui.layout import PageContext, keep_period, pdl_label, problems_banner
+from myelectricaldata.ui.query import MAX_DAY, MIN_DAY, QueryProblem
 
 
 @dataclass(frozen=True)
@@ -28,11 +36,17 @@ class Selection:
     point: StoredUsagePoint
     period: Period
     anchor: date  # newest stored day of the point (up to yesterday)
+    problems: tuple[QueryProblem, ...] = ()  # URL parameters refused (the default applies)
 
     @property
     def pdl(self) -> str:
         """The usage point id."""
         return self.point.point.pdl
+
+    @property
+    def last(self) -> date:
+        """The last day of the period that can have a value (not after the newest stored)."""
+        return min(self.period.end, self.anchor)
 
 
 async def select(
@@ -48,18 +62,19 @@ async def select(
         return None
     usable = [p for p in points if (wants or _has(direction))(p)] or points
     wanted = ctx.query("pdl")
-    point = next((p for p in usable if p.point.pdl == wanted), usable[0])
+    problems: list[QueryProblem] = []
+    point = next((p for p in usable if p.point.pdl == wanted), None)
+    if point is None:
+        if wanted and not any(p.point.pdl == wanted for p in points):
+            problems.append(QueryProblem("pdl", wanted, "query.unknown_pdl"))
+        point = next((p for p in points if p.point.pdl == wanted), usable[0])
     anchor = await asyncio.to_thread(
         newest_day, ctx.runtime.store, point.point.pdl, direction, ctx.today
     )
-    period = resolve_period(
-        ctx.query("period"),
-        parse_date(ctx.query("start")),
-        parse_date(ctx.query("end")),
-        anchor,
-        default_kind,
+    read = read_period(
+        ctx.query("period"), ctx.query("start"), ctx.query("end"), anchor, default_kind
     )
-    return Selection(point, period, anchor)
+    return Selection(point, read.period, anchor, (*problems, *read.problems))
 
 
 def _has(direction: Direction) -> Callable[[StoredUsagePoint], bool]:
@@ -78,9 +93,12 @@ def picker(
     *,
     kinds: tuple[str, ...] = PERIOD_KINDS,
 ) -> None:
-    """Usage point select, period kind buttons, previous/next, custom start/end."""
+    """Usage point select, period kind buttons, previous/next, custom start/end; the refused
+    URL parameters above them; the drawer's period links set to this period."""
     path = ctx.request.url.path
     period = selection.period
+    problems_banner(ctx, selection.problems)
+    keep_period(ctx, period.query(selection.pdl))
 
     def go(target: Period, pdl: str | None = None) -> None:
         ui.navigate.to(ctx.url(path, **target.query(pdl or selection.pdl)))
@@ -114,6 +132,7 @@ def picker(
         with ui.row().classes("items-center gap-1"):
             prev_button = ui.button(icon="chevron_left", on_click=lambda: go(period.shifted(-1)))
             prev_button.props("flat round dense").tooltip(ctx.t("period.prev"))
+            prev_button.props["aria-label"] = ctx.t("period.prev")
             m.apply(prev_button, m.PERIOD_PREV)
             label = ui.label(
                 ctx.t(
@@ -125,6 +144,7 @@ def picker(
             m.apply(label, m.PERIOD_LABEL, value=f"{period.start}..{period.end}", unit="")
             next_button = ui.button(icon="chevron_right", on_click=lambda: go(period.shifted(1)))
             next_button.props("flat round dense").tooltip(ctx.t("period.next"))
+            next_button.props["aria-label"] = ctx.t("period.next")
             m.apply(next_button, m.PERIOD_NEXT)
         with ui.row().classes("items-center gap-2"):
             start = ui.input(ctx.t("period.start"), value=period.start.isoformat()).props(
@@ -139,6 +159,14 @@ def picker(
             def apply_custom() -> None:
                 first, last = parse_date(start.value), parse_date(end.value)
                 if first is None or last is None:
+                    ui.notify(
+                        ctx.t(
+                            "period.bad_dates",
+                            min=i18n.day_text(MIN_DAY, ctx.lang),
+                            max=i18n.day_text(MAX_DAY, ctx.lang),
+                        ),
+                        type="warning",
+                    )
                     return
                 go(resolve_period("custom", first, last, selection.anchor))
 
