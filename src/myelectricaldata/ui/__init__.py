@@ -45,7 +45,8 @@ def mount_ui(app: FastAPI, runtime: Runtime) -> None:
     from nicegui import core, ui
     from nicegui.nicegui import _shutdown, _startup
 
-    from myelectricaldata.ui import pages
+    from myelectricaldata.ui import error_pages, pages
+    from myelectricaldata.ui.layout import BRAND
 
     pages.register()
     app.add_middleware(_AppInScope, parent=app)
@@ -62,6 +63,8 @@ def mount_ui(app: FastAPI, runtime: Runtime) -> None:
             show_welcome_message=False,
             reconnect_timeout=10.0,
         )
+        core.app.colors(**BRAND)
+        error_pages.install(core.app)
         return
     app.mount("/", core.app)
     parent_lifespan = app.router.lifespan_context

@@ -230,8 +230,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "value and the period.",
     ),
     "balance.gross_invalid": (
-        "Saisissez un nombre de kWh, par exemple 412,5.",
-        "Enter a number of kWh, for example 412.5.",
+        "« Production de l'onduleur » : saisissez un nombre de kWh de 0 à 10 000 000, par "
+        "exemple 412,5.",
+        "“Inverter production”: enter a number of kWh from 0 to 10,000,000, for example 412.5.",
     ),
     "balance.hourly": (
         "Profil horaire moyen (Wh par heure)",
@@ -580,6 +581,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "dash.exporter_last": ("Dernier export : {when} — {status}", "Last export: {when} — {status}"),
     "dash.exporter_disabled": ("désactivé", "disabled"),
     "dash.rows": ("{rows} lignes", "{rows} rows"),
+    "dash.sync_progress": ("Avancement de la synchronisation", "Sync progress"),
     # labels of codes
     "opt.EJP": ("EJP", "EJP"),
     "opt.HC_WEEKEND": ("Heures creuses + week-end", "Off-peak + weekend"),

@@ -31,7 +31,7 @@ from myelectricaldata.store.repo import StoredUsagePoint
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
 from myelectricaldata.ui.data import parse_date
-from myelectricaldata.ui.layout import PageContext, shell
+from myelectricaldata.ui.layout import PageContext, heading, shell
 
 
 def _result(ctx: PageContext) -> tuple[ui.label, Any]:
@@ -55,8 +55,10 @@ def _gateway(ctx: PageContext, report: Any) -> None:
     has_secret = SAVED_CLIENT_SECRET in saved or bool(settings.med_client_secret.get_secret_value())
     demo_saved = saved.get(SAVED_DEMO)
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.gateway")).classes("text-base font-medium")
-        ui.label(ctx.t("set.in_force", source=runtime.source.origin.value)).classes("text-sm")
+        heading(ctx.t("set.gateway"))
+        ui.label(ctx.t("set.in_force", source=ctx.label("origin", runtime.source.origin))).classes(
+            "text-sm"
+        )
         client_id = ui.input(
             ctx.t("set.client_id"),
             value=saved[SAVED_CLIENT_ID][0] if SAVED_CLIENT_ID in saved else settings.med_client_id,
@@ -73,7 +75,7 @@ def _gateway(ctx: PageContext, report: Any) -> None:
             value=(demo_saved[0] == "true") if demo_saved else runtime.is_demo,
         )
         m.apply(demo, m.setting("demo"))
-        ui.label(ctx.t("set.gateway_hint")).classes("text-xs opacity-70")
+        ui.label(ctx.t("set.gateway_hint")).classes("text-xs med-muted")
 
         def save() -> None:
             store.put_setting(SAVED_CLIENT_ID, str(client_id.value or "").strip())
@@ -92,8 +94,8 @@ def _gateway(ctx: PageContext, report: Any) -> None:
 def _names(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> None:
     store = ctx.runtime.store
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.names")).classes("text-base font-medium")
-        ui.label(ctx.t("set.names_hint")).classes("text-xs opacity-70")
+        heading(ctx.t("set.names"))
+        ui.label(ctx.t("set.names_hint")).classes("text-xs med-muted")
         inputs = {}
         for stored in points:
             pdl = stored.point.pdl
@@ -118,10 +120,10 @@ def _tariff(ctx: PageContext, report: Any) -> None:
     prices = saved_prices(store)
     schema = TariffPrices.model_json_schema()["properties"]
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.tariff")).classes("text-base font-medium")
+        heading(ctx.t("set.tariff"))
         ui.label(
             ctx.t("set.tariff_hint", date=i18n.day_text(DEFAULT_PRICES_DATE, ctx.lang))
-        ).classes("text-xs opacity-70")
+        ).classes("text-xs med-muted")
         inputs = {}
         with ui.grid().classes(
             "med-form w-full gap-x-6 gap-y-3 grid-cols-1 sm:grid-cols-2 md:grid-cols-3"
@@ -158,8 +160,8 @@ def _tariff(ctx: PageContext, report: Any) -> None:
 def _offpeak(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> None:
     store = ctx.runtime.store
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.offpeak")).classes("text-base font-medium")
-        ui.label(ctx.t("set.offpeak_hint")).classes("text-xs opacity-70")
+        heading(ctx.t("set.offpeak"))
+        ui.label(ctx.t("set.offpeak_hint")).classes("text-xs med-muted")
         if not points:
             return
         history = ui.column().classes("gap-0 text-sm")
@@ -168,10 +170,10 @@ def _offpeak(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> N
             history.clear()
             stored = store.usage_point(pdl)
             with history:
-                ui.label(ctx.t("set.offpeak_history")).classes("text-xs opacity-70")
+                ui.label(ctx.t("set.offpeak_history")).classes("text-xs med-muted")
                 for valid_from, schedule in stored.offpeak_versions if stored else ():
                     ui.label(
-                        f"{valid_from.isoformat()} → "
+                        f"{i18n.day_text(valid_from, ctx.lang)} → "
                         + ("; ".join(str(r) for r in schedule.ranges) or "—")
                         + (f"  ({schedule.raw})" if schedule.raw else "")
                     )
@@ -222,14 +224,14 @@ def _sync(ctx: PageContext, report: Any) -> None:
     hour = int(saved[0]) if saved else runtime.settings.sync_hour
     schedules = runtime.schedules
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.sync")).classes("text-base font-medium")
+        heading(ctx.t("set.sync"))
         field = ui.number(
             ctx.t("set.sync_hour"), value=hour, min=0, max=23, step=1, format="%d"
         ).classes("w-40")
         m.apply(field, m.setting("sync_hour"))
         if schedules is not None:
             ui.label(ctx.t("set.sync_hint", minute=f"{schedules.minute:02d}")).classes(
-                "text-xs opacity-70"
+                "text-xs med-muted"
             )
 
         def save() -> None:
@@ -258,7 +260,7 @@ def _access(ctx: PageContext) -> None:
     host = ctx.runtime.settings.med_host
     access = ctx.access
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.access")).classes("text-base font-medium")
+        heading(ctx.t("set.access"))
         key = "set.access_open" if access is None or access.open else "set.access_guarded"
         ui.label(ctx.t(key, host=host)).classes("text-sm")
 
@@ -267,7 +269,6 @@ async def build(ctx: PageContext) -> None:
     """The Paramètres page."""
     points = await asyncio.to_thread(ctx.runtime.store.usage_points)
     with shell(ctx, m.PAGE_SETTINGS):
-        ui.page_title(f"{ctx.t('nav.settings')} — MyElectricalData")
         _, report = _result(ctx)
         _gateway(ctx, report)
         _tariff(ctx, report)
