@@ -95,10 +95,15 @@ THEME_CSS = """
   --q-positive: #81c784 !important; --q-negative: #ff8a80 !important;
   --q-info: #81d4fa !important; --q-accent: #ce93d8 !important;
 }
-.body--dark .q-btn.bg-primary.text-white, .body--dark .q-badge.bg-primary.text-white,
-.body--dark .q-btn.bg-positive.text-white, .body--dark .q-btn.bg-negative.text-white {
-  color: #0d1b2a !important;
+/* Quasar's own !important colours sit in a late cascade layer: an earlier one wins them. */
+@layer overrides {
+  .body--dark .q-btn.bg-primary.text-white, .body--dark .q-badge.bg-primary.text-white,
+  .body--dark .q-btn.bg-positive.text-white, .body--dark .q-btn.bg-negative.text-white {
+    color: #0d1b2a !important;
+  }
 }
+.nicegui-link { color: #1d4ed8; }
+.body--dark .nicegui-link { color: #93c5fd; }
 .med-card { min-width: 16rem; }
 .med-value { font-size: 1.6rem; font-weight: 600; line-height: 1.2; }
 .med-grid-cell { width: 1.6rem; height: 1.4rem; border-radius: 3px; }

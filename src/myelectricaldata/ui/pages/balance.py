@@ -307,7 +307,7 @@ async def build(ctx: PageContext) -> None:
                 column("date", ctx.t("common.date"), align="left"),
                 column("cons", f"{cons_name} (kWh)"),
                 column("prod", f"{prod_name} (kWh)"),
-                column("net", f"{ctx.t('balance.net_short')} (kWh)"),
+                column("net", f"{ctx.t('balance.net_short')} (kWh)", key=False),
             ]
             rows = []
             for d in days:
