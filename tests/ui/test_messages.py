@@ -70,3 +70,17 @@ async def test_a_webhook_without_url_is_explained_in_french() -> None:
 def test_a_message_no_pattern_knows_is_shown_unchanged() -> None:
     assert localized("plugin: quota exceeded upstream", "fr") == "plugin: quota exceeded upstream"
     assert localized(None, "fr") == ""
+
+
+def test_an_export_run_failure_is_explained_in_french_with_its_stream_named() -> None:
+    english = (
+        "consumption_daily: cannot reach InfluxDB at http://127.0.0.1:9 for a write "
+        "(ConnectError: All connection attempts failed): check url and that InfluxDB is running "
+        "(after 4 attempts; the next run resumes from here)"
+    )
+    assert localized(english, "fr") == (
+        "Consommation par jour : impossible de joindre InfluxDB (http://127.0.0.1:9) pour "
+        "« a write » (ConnectError: All connection attempts failed) : vérifiez l'URL et que "
+        "InfluxDB fonctionne (après 4 tentatives ; le prochain export reprendra ici)"
+    )
+    assert localized(english, "en") == english

@@ -408,7 +408,7 @@ def column(
     classes = "" if key else "med-col-opt"
     if wrap:
         classes += " whitespace-normal"
-        col["style"] = "min-width: 12rem; white-space: normal"
+        col["style"] = "min-width: 8rem; white-space: normal"
     if classes.strip():
         col["classes"] = classes.strip()
         col["headerClasses"] = classes.strip()

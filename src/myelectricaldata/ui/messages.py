@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from myelectricaldata.ui.i18n import code_label
+
 #: (pattern of the English sentence, French rewrite); patterns match a whole sentence.
 _FRENCH: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
     (re.compile(pattern, re.DOTALL), french)
@@ -114,14 +116,43 @@ _FRENCH: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
 )
 
 
+#: Sentences that wrap another one (an export run's outcome around the destination's error):
+#: (pattern with an ``inner`` group, French rewrite with ``{stream}``, ``{inner}``, ``{n}``).
+_WRAPPERS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
+    (re.compile(pattern, re.DOTALL), french)
+    for pattern, french in (
+        (
+            r"(?P<stream>[a-z_]+): (?P<inner>.+) \(after (?P<n>\d+) attempts; the next run "
+            r"resumes from here\)",
+            "{stream} : {inner} (après {n} tentatives ; le prochain export reprendra ici)",
+        ),
+        (
+            r"(?P<stream>[a-z_]+): (?P<inner>.+) \(not retried: the destination refused it for "
+            r"good; fix the cause, the next run resumes from here\)",
+            "{stream} : {inner} (pas de nouvel essai : la destination l'a refusé pour de bon ; "
+            "corrigez la cause, le prochain export reprendra ici)",
+        ),
+    )
+)
+
+
 def localized(message: str | None, lang: str) -> str:
     """``message`` in ``lang``: rewritten in French when its sentence is one of ours."""
     if not message:
         return ""
     if lang == "en":
         return message
-    for pattern, french in _FRENCH:
-        found = pattern.fullmatch(message.strip())
+    text = message.strip()
+    for pattern, french in _WRAPPERS:
+        found = pattern.fullmatch(text)
         if found:
-            return found.expand(french)
+            return french.format(
+                stream=code_label(lang, "kind", found.group("stream")),
+                inner=localized(found.group("inner"), lang),
+                n=found.groupdict().get("n") or "",
+            )
+    for pattern, french_sentence in _FRENCH:
+        found = pattern.fullmatch(text)
+        if found:
+            return found.expand(french_sentence)
     return message
