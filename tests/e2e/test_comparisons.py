@@ -241,7 +241,7 @@ def test_dashboard_shows_tempo_ecowatt_and_each_exporters_health(ui: UI, api: ht
         ui.open(m.PAGE_DASHBOARD)
         health = ui.by(m.exporter_health("influxdb"))
         expect(health).to_have_attribute("data-value", "failed")
-        expect(health).to_contain_text("échouée")
+        expect(health).to_contain_text("échoué")
         expect(health).to_contain_text(f"impossible de joindre InfluxDB ({dead})")
     finally:
         api.put(

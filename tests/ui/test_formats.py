@@ -110,6 +110,8 @@ def test_every_code_of_the_domain_has_a_word() -> None:
         ("origin", list(Origin)),
         ("tempo", list(TempoColor)),
         ("status", ["running", "success", "partial", "failed", "interrupted"]),
+        ("exp_status", ["running", "success", "failed"]),
+        ("trigger", ["ui", "api", "cli", "manual", "sync", "interval", "startup"]),
     ):
         for code in codes:
             key = f"{group}.{getattr(code, 'value', code)}"

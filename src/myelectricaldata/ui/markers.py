@@ -101,9 +101,19 @@ def value(scope: str, key: str) -> str:
     * ``period_total_wh`` (sum of the API's ``value_wh`` over the shown period),
       ``period_days`` (number of days with a value), ``period_max_va`` (highest ``value_va``),
       ``subscribed_kva``;
+    * N vs N-1 (Consommation, Production): ``period_prev_wh`` (sum of the daily ``value_wh`` a
+      year earlier — same date, or 52 weeks earlier for a week — over the days of the period
+      that have a value both years), ``period_change_wh`` (this period minus that, over the
+      same days) and ``period_change_pct`` (0.1 precision);
+    * HC/HP split (Consommation, HC/HP or Tempo contract): ``split_hc_wh``, ``split_hp_wh`` and,
+      on Tempo, ``split_blue_wh``, ``split_white_wh``, ``split_red_wh`` — the load curve of the
+      period's complete days split per tag (rounded to the Wh);
     * cost page: ``cost_total_eur``, ``cost_energy_eur``, ``cost_subscription_eur`` of the shown
-      period, and ``compare_base_eur``, ``compare_hc_hp_eur``, ``compare_tempo_eur`` (last 12
-      months priced with each option);
+      period; ``cost_prev_eur`` (the same dates a year earlier, priced the same way),
+      ``cost_change_eur``, ``cost_change_pct``; ``cost_<tag>_eur`` per tariff tag (``hc``,
+      ``hp``, ``bluehc``...) and, on Tempo, ``cost_blue_eur``, ``cost_white_eur``,
+      ``cost_red_eur``; and ``compare_base_eur``, ``compare_hc_hp_eur``, ``compare_tempo_eur``
+      (last 12 months priced with each option);
     * balance page (the meter's NET flows: consumption = import, production = export):
       ``balance_consumption_wh`` and ``balance_production_wh`` (sums of the API's daily
       ``value_wh``), ``balance_net_wh`` (production - consumption), ``balance_export_days``
@@ -115,6 +125,8 @@ def value(scope: str, key: str) -> str:
       ``balance_self_rate_pct`` (self / gross) and ``balance_self_sufficiency_pct``
       (self / (self + consumption)) are ``""`` until it is entered.
 
+    Dashboard grid card: ``value:tempo:tempo_today``, ``value:tempo:tempo_tomorrow``,
+    ``value:ecowatt:ecowatt_j0``, ``value:ecowatt:ecowatt_now`` (the catalogue's values).
     Tempo page (scope ``tempo``): ``today``, ``tomorrow`` (data-value the colour ``BLUE``/
     ``WHITE``/``RED`` or ``""`` when not published), ``remaining_BLUE``, ``remaining_WHITE``,
     ``remaining_RED`` (the API's ``remaining``). EcoWatt page (scope ``ecowatt``):
@@ -126,10 +138,11 @@ def value(scope: str, key: str) -> str:
 # -- charts (an ECharts element; its DOM node holds a <canvas>; data-value: how many points, bars
 # or days it shows, data-unit what they are) -----------------------------------
 
-CHART_DAILY: Final = "chart:daily"  # daily bars of the shown period (kWh)
+CHART_DAILY: Final = "chart:daily"  # bars per day, or per month beyond 62 days (unit "days" or
+# "months"), with last year's beside them (kWh)
 CHART_LOAD_CURVE: Final = "chart:load_curve"  # load curve (W), HC/HP shading, Tempo colours
 CHART_MAX_POWER: Final = "chart:max_power"  # max power per day (VA) vs subscribed power
-CHART_COST: Final = "chart:cost"  # cost per day/month (EUR)
+CHART_COST: Final = "chart:cost"  # cost per day/month (EUR), last year's total as a line
 CHART_COMPARE: Final = "chart:compare"  # BASE vs HC/HP vs Tempo over the last 12 months
 CHART_BALANCE: Final = "chart:balance"  # consumption (import) vs production (export) per day
 CHART_BALANCE_HOURLY: Final = "chart:balance_hourly"  # mean import/export per hour of the day
@@ -225,9 +238,7 @@ def pdl_card(pdl: str) -> str:
     return f"card:{pdl}"
 
 
-#: The dashboard's grid card: Tempo today and tomorrow (``value:tempo:today``,
-#: ``value:tempo:tomorrow``, data-value the colour or ""), EcoWatt today
-#: (``value:ecowatt:today``, the day level 1-3 or "").
+#: The dashboard's grid card: Tempo today and tomorrow, EcoWatt today and now (see value()).
 GRID_CARD: Final = "card:grid"
 #: The dashboard's exporters card: one health line per exporter (see exporter_health).
 EXPORTERS_CARD: Final = "card:exporters"

@@ -263,7 +263,7 @@ def _exporters_card(ctx: PageContext, health: list[ExporterHealth]) -> None:
                             ctx.t(
                                 "dash.exporter_last",
                                 when=i18n.instant_text(last.started_at.astimezone(PARIS), ctx.lang),
-                                status=ctx.label("status", status),
+                                status=ctx.label("exp_status", status),
                             )
                             + f" · {ctx.t('dash.rows', rows=i18n.integer(last.records, ctx.lang))}"
                         ).classes("text-xs" + (" text-negative font-medium" if failed else ""))

@@ -113,7 +113,7 @@ def _log_rows(ctx: PageContext, logs: list[ExportLog]) -> list[dict[str, Any]]:
             if log.finished_at
             else "",
             "trigger": ctx.label("trigger", log.trigger),
-            "status": ctx.label("status", log.status),
+            "status": ctx.label("exp_status", log.status),
             "records": i18n.integer(log.records, ctx.lang)
             + (
                 f" / {i18n.integer(log.records_total, ctx.lang)}"
@@ -329,7 +329,7 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
             else:
                 progress.text = ctx.t(
                     "exp.done",
-                    status=ctx.label("status", last.status),
+                    status=ctx.label("exp_status", last.status),
                     records=i18n.integer(last.records, ctx.lang),
                 )
                 if last.error:
