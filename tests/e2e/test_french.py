@@ -113,3 +113,20 @@ def test_the_404_page_is_french_then_english(ui: UI) -> None:
     ui.settle()
     # Chromium logs each 404 document as a console error: expected here.
     ui.watch.console_errors[:] = [e for e in ui.watch.console_errors if "nulle-part" not in e]
+
+
+def test_custom_dates_are_typed_and_shown_the_french_way(ui: UI, api: httpx.Client) -> None:
+    """The period's date fields show 01/11/2026, whatever the browser's own date format, and a
+    date typed that way sets the period."""
+    start, end = last_full_month(api, PDL)
+    ui.open(m.PAGE_CONSUMPTION, pdl=PDL, period="month", start=str(start))
+    field = ui.input_of(m.PERIOD_START)
+    assert field.input_value() == start.strftime("%d/%m/%Y")
+    assert ui.input_of(m.PERIOD_END).input_value() == end.strftime("%d/%m/%Y")
+    third = start.replace(day=3)
+    field.fill(third.strftime("%d/%m/%Y"))
+    field.blur()
+    ui.by(m.PERIOD_APPLY).click()
+    ui.page.wait_for_url(re.compile(rf"start={third.isoformat()}"))
+    ui.settle()
+    assert ui.data_value(m.PERIOD_LABEL) == f"{third}..{end}"

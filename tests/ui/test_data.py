@@ -19,6 +19,7 @@ from myelectricaldata.ui.data import (
     split_totals,
     year_on_year,
 )
+from myelectricaldata.ui.query import read_typed_day
 
 
 def test_n_minus_1_is_the_same_date_a_year_earlier_or_52_weeks_for_a_week() -> None:
@@ -86,3 +87,11 @@ def test_read_period_names_what_it_refuses() -> None:
     long = read_period("custom", "1971-01-01", "2026-01-01", anchor)
     assert [p.key for p in long.problems] == ["query.range_too_long"]
     assert long.period.days == MAX_CUSTOM_DAYS
+
+
+def test_a_typed_date_reads_the_french_way_or_iso_within_bounds() -> None:
+    assert read_typed_day("06/12/2026") == date(2026, 12, 6)
+    assert read_typed_day("6/1/2026") == date(2026, 1, 6)
+    assert read_typed_day("2026-12-06") == date(2026, 12, 6)
+    for typed in ("31/02/2026", "12/31/2026", "06/12/9999", "", "06-12-2026", "٠٦/١٢/٢٠٢٦"):
+        assert read_typed_day(typed) is None, typed

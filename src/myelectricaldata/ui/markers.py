@@ -189,8 +189,8 @@ BALANCE_ERROR: Final = "balance:error"  # shown when the production entered is r
 # -- period picker (Consommation, Consommation €, Production, Bilan) ------------------------------
 
 PERIOD_PDL: Final = "period:pdl"  # usage point select (hidden when there is only one)
-PERIOD_START: Final = "period:start"  # date input YYYY-MM-DD (inclusive)
-PERIOD_END: Final = "period:end"  # date input YYYY-MM-DD (inclusive)
+PERIOD_START: Final = "period:start"  # date field: 06/12/2026 in French, 2026-12-06 in English
+PERIOD_END: Final = "period:end"  # date field, inclusive (either form is read back)
 PERIOD_PREV: Final = "period:prev"  # previous period of the same kind
 PERIOD_NEXT: Final = "period:next"  # next period of the same kind
 PERIOD_APPLY: Final = "period:apply"  # apply a custom start/end
@@ -308,7 +308,7 @@ def setting(name: str) -> str:
 
     Names: ``client_id``, ``client_secret``, ``demo`` (switch), ``save_gateway``,
     ``sync_hour``, ``save_sync``, ``tariff:<field>`` (a ``TariffPrices`` field), ``save_tariff``,
-    ``pdl_name:<pdl>``, ``save_names``, ``offpeak_pdl`` (select), ``offpeak_from`` (date),
+    ``pdl_name:<pdl>``, ``save_names``, ``offpeak_pdl`` (select), ``offpeak_from`` (date field, as PERIOD_START),
     ``offpeak_ranges`` (text like ``22:30-06:30;12:00-14:00``), ``save_offpeak``, ``result``
     (the last save's message; data-value ``ok`` or ``failed``).
     """

@@ -21,12 +21,11 @@ from myelectricaldata.ui.data import (
     PERIOD_KINDS,
     Period,
     newest_day,
-    parse_date,
     read_period,
     resolve_period,
 )
 from myelectricaldata.ui.layout import PageContext, keep_period, pdl_label, problems_banner
-from myelectricaldata.ui.query import MAX_DAY, MIN_DAY, QueryProblem
+from myelectricaldata.ui.query import MAX_DAY, MIN_DAY, QueryProblem, read_typed_day
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,29 @@ async def select(
         ctx.query("period"), ctx.query("start"), ctx.query("end"), anchor, default_kind
     )
     return Selection(point, read.period, anchor, (*problems, *read.problems))
+
+
+#: How a date field is written and masked in each language (Quasar mask and picker format).
+DATE_FORMS = {
+    "fr": ("##/##/####", "DD/MM/YYYY", "jj/mm/aaaa"),
+    "en": ("####-##-##", "YYYY-MM-DD", "yyyy-mm-dd"),
+}
+
+
+def date_field(ctx: PageContext, label: str, day: date, marker: str) -> ui.input:
+    """A date typed the page's way (``06/12/2026`` in French, ``2026-12-06`` in English), with
+    a calendar in the page's language beside it. Not the browser's native date input, whose
+    format follows the browser's own language rather than the page's."""
+    mask, picker_mask, placeholder = DATE_FORMS["en" if ctx.lang == "en" else "fr"]
+    field = ui.input(label, value=i18n.day_text(day, ctx.lang)).props(
+        f'dense mask="{mask}" inputmode=numeric'
+    )
+    field.props["placeholder"] = placeholder
+    field.classes("w-40")
+    with field.add_slot("append"), ui.icon("event").classes("cursor-pointer"), ui.menu():
+        ui.date(mask=picker_mask).bind_value(field)
+    m.apply(field, marker)
+    return field
 
 
 def _has(direction: Direction) -> Callable[[StoredUsagePoint], bool]:
@@ -147,17 +169,12 @@ def picker(
             next_button.props["aria-label"] = ctx.t("period.next")
             m.apply(next_button, m.PERIOD_NEXT)
         with ui.row().classes("items-center gap-2"):
-            start = ui.input(ctx.t("period.start"), value=period.start.isoformat()).props(
-                "type=date dense"
-            )
-            m.apply(start, m.PERIOD_START)
-            end = ui.input(ctx.t("period.end"), value=period.end.isoformat()).props(
-                "type=date dense"
-            )
-            m.apply(end, m.PERIOD_END)
+            start = date_field(ctx, ctx.t("period.start"), period.start, m.PERIOD_START)
+            end = date_field(ctx, ctx.t("period.end"), period.end, m.PERIOD_END)
 
             def apply_custom() -> None:
-                first, last = parse_date(start.value), parse_date(end.value)
+                first = read_typed_day(str(start.value or ""))
+                last = read_typed_day(str(end.value or ""))
                 if first is None or last is None:
                     ui.notify(
                         ctx.t(

@@ -67,6 +67,24 @@ def read_day(name: str, text: str | None) -> DayParam:
     return DayParam(day)
 
 
+_FRENCH_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
+
+
+def read_typed_day(text: str) -> date | None:
+    """A date typed in a form, the French way (``06/12/2026``) or ISO (``2026-12-06``), within
+    :data:`MIN_DAY`..:data:`MAX_DAY`; ``None`` otherwise."""
+    cleaned = text.strip()
+    found = _FRENCH_DAY.match(cleaned)
+    if found:
+        day_text, month_text, year_text = found.groups()
+        try:
+            day = date(int(year_text), int(month_text), int(day_text))
+        except ValueError:
+            return None
+        return day if MIN_DAY <= day <= MAX_DAY else None
+    return read_day("date", cleaned).day
+
+
 def clamp_day(day: date) -> date:
     """``day`` brought into :data:`MIN_DAY`..:data:`MAX_DAY`."""
     return min(max(day, MIN_DAY), MAX_DAY)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -26,6 +25,8 @@ from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
 from myelectricaldata.ui.layout import PageContext, column, heading, message, shell
 from myelectricaldata.ui.messages import localized
+from myelectricaldata.ui.period import date_field
+from myelectricaldata.ui.query import read_typed_day
 
 #: Fields every config has, shown at the top of the tab with their own markers.
 COMMON_FIELDS = ("enabled", "interval_minutes")
@@ -429,14 +430,18 @@ def _ha_statistics(ctx: PageContext, name: str) -> None:
             on_click=lambda: do("POST", f"{HA_STATS}/clear"),
         ).props("outline color=negative")
         m.apply(clearing, m.exporter(name, "stats_clear"))
-        since = ui.input(
-            ctx.t("exp.stats_reimport"), value=ctx.today.replace(month=1, day=1).isoformat()
+        since = date_field(
+            ctx,
+            ctx.t("exp.stats_reimport"),
+            ctx.today.replace(month=1, day=1),
+            m.exporter(name, "stats_from"),
         )
-        since.props("type=date dense")
-        m.apply(since, m.exporter(name, "stats_from"))
-        again: Callable[[], Any] = lambda: do(  # noqa: E731
-            "POST", f"{HA_STATS}/reimport", **{"from": str(since.value)}
-        )
+
+        def again() -> Any:
+            day = read_typed_day(str(since.value or ""))
+            # A date that does not read goes as typed: the route's 422 names it.
+            return do("POST", f"{HA_STATS}/reimport", **{"from": str(day or since.value)})
+
         reimport = ui.button(ctx.t("exp.stats_reimport"), icon="replay", on_click=again).props(
             "outline"
         )

@@ -30,8 +30,9 @@ from myelectricaldata.runtime import save_prices, saved_prices
 from myelectricaldata.store.repo import StoredUsagePoint
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
-from myelectricaldata.ui.data import parse_date
 from myelectricaldata.ui.layout import PageContext, heading, shell
+from myelectricaldata.ui.period import date_field
+from myelectricaldata.ui.query import MAX_DAY, MIN_DAY, read_typed_day
 
 
 def _result(ctx: PageContext) -> tuple[ui.label, Any]:
@@ -186,10 +187,7 @@ def _offpeak(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> N
                 on_change=lambda e: show_history(str(e.value)),
             )
             m.apply(chooser, m.setting("offpeak_pdl"))
-            since = ui.input(ctx.t("set.offpeak_from"), value=ctx.today.isoformat()).props(
-                "type=date"
-            )
-            m.apply(since, m.setting("offpeak_from"))
+            since = date_field(ctx, ctx.t("set.offpeak_from"), ctx.today, m.setting("offpeak_from"))
             current = points[0].offpeak_versions
             ranges = ui.input(
                 ctx.t("set.offpeak_ranges"),
@@ -198,9 +196,16 @@ def _offpeak(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> N
             m.apply(ranges, m.setting("offpeak_ranges"))
 
             def save() -> None:
-                day = parse_date(since.value)
+                day = read_typed_day(str(since.value or ""))
                 if day is None:
-                    report(False, f"{ctx.t('set.offpeak_from')}: YYYY-MM-DD")
+                    report(
+                        False,
+                        ctx.t(
+                            "period.bad_dates",
+                            min=i18n.day_text(MIN_DAY, ctx.lang),
+                            max=i18n.day_text(MAX_DAY, ctx.lang),
+                        ),
+                    )
                     return
                 text_value = str(ranges.value or "").replace(":", "H")
                 try:
