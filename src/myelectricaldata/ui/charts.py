@@ -149,6 +149,7 @@ def daily_bars(
 
 
 def _round(value: float | None) -> float | None:
+    # Four significant decimals at most: a kWh to the Wh, a euro to the hundredth of a cent.
     return None if value is None else round(value, 4)
 
 
@@ -171,7 +172,7 @@ def stacked_bars(
             "type": "bar",
             "stack": "total",
             "name": name,
-            "data": [round(v, 4) for v in values],
+            "data": [round(v, 3) for v in values],
             **({"itemStyle": {"color": colors[name]}} if name in colors else {}),
         }
         for name, values in stacks.items()

@@ -4,10 +4,12 @@ badge; and :class:`PageContext`, what a page knows about its request."""
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
@@ -74,7 +76,7 @@ TAG_COLORS = {
 }
 
 #: Quasar's brand colours: WCAG AA (4.5:1) for text and buttons on the light theme; the dark
-#: theme swaps them in :data:`THEME_CSS` (a light primary with dark text on filled buttons).
+#: theme swaps them in ``static/med.css`` (a light primary with dark text on filled buttons).
 BRAND = {
     "primary": PRIMARY,
     "secondary": "#00695c",
@@ -85,57 +87,13 @@ BRAND = {
     "warning": "#f2c037",
 }
 
-#: The look every page shares, and the dark theme's colours. Quasar sets the brand colours
-#: inline on <body>, hence ``!important`` for the dark ones.
-THEME_CSS = """
-.med-header { background: #1565c0; color: #fff; }
-.body--dark .med-header { background: #1e2a38; }
-.body--dark {
-  --q-primary: #90caf9 !important; --q-secondary: #80cbc4 !important;
-  --q-positive: #81c784 !important; --q-negative: #ff8a80 !important;
-  --q-info: #81d4fa !important; --q-accent: #ce93d8 !important;
-}
-/* Quasar's own !important colours sit in a late cascade layer: an earlier one wins them. */
-@layer overrides {
-  .body--dark .q-btn.bg-primary.text-white, .body--dark .q-badge.bg-primary.text-white,
-  .body--dark .q-btn.bg-positive.text-white, .body--dark .q-btn.bg-negative.text-white {
-    color: #0d1b2a !important;
-  }
-}
-.nicegui-link { color: #1d4ed8; }
-.body--dark .nicegui-link { color: #93c5fd; }
-.med-card { min-width: 16rem; }
-.med-value { font-size: 1.6rem; font-weight: 600; line-height: 1.2; }
-.med-grid-cell { width: 1.6rem; height: 1.4rem; border-radius: 3px; }
-.med-chart { width: 100%; height: 22rem; }
-.med-h1 { font-size: 1.5rem; line-height: 2rem; font-weight: 500; margin: 0; letter-spacing: 0; }
-.med-h2 { font-size: 1rem; line-height: 1.5rem; font-weight: 500; margin: 0; letter-spacing: 0; }
-.med-muted { opacity: .8; }
-.med-nav { list-style: none; margin: 0; padding: 8px 0; }
-.med-nav a {
-  display: flex; align-items: center; gap: 16px; padding: 10px 16px; color: inherit;
-  text-decoration: none;
-}
-.med-nav a:hover, .med-nav a:focus-visible { background: rgba(127,127,127,.15); }
-.med-nav a[aria-current="page"] { color: var(--q-primary); font-weight: 600; }
-.med-nav hr { border: 0; border-top: 1px solid rgba(127,127,127,.3); margin: 8px 0; }
-.med-alert {
-  border-left: 4px solid var(--q-negative); padding: 8px 12px;
-  background: rgba(193,0,21,.06);
-}
-/* Form grids: a field's hint takes the room it needs instead of overlapping the next. */
-.med-form .q-field--with-bottom { padding-bottom: 0; }
-.med-form .q-field__bottom { position: static; transform: none; padding-top: 4px; }
-/* Tables: on a phone the columns marked optional give way to the key ones; the table's
-   "all columns" switch brings them back. */
-@media (max-width: 600px) {
-  .med-chart { height: 16rem; }
-  .med-value { font-size: 1.3rem; }
-  .med-card { min-width: 100%; }
-  .med-table:not(.med-all-columns) .med-col-opt { display: none; }
-}
-@media (min-width: 601px) { .med-columns-switch { display: none; } }
-"""
+#: The stylesheet every page links (``static/med.css``): the shared look and the dark theme's
+#: colours. A static file, so browsers cache it instead of receiving it in every page; its
+#: content hash in the URL makes a new version load at once.
+STATIC_DIR = Path(__file__).parent / "static"
+STATIC_URL = "/_med"
+_CSS_VERSION = hashlib.sha256((STATIC_DIR / "med.css").read_bytes()).hexdigest()[:12]
+STYLESHEET = f"{STATIC_URL}/med.css?v={_CSS_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -249,7 +207,7 @@ def shell(ctx: PageContext, page_marker: str, *, title: str | None = None) -> It
     title = title or page_title_of(ctx, page_marker)
     _page_language(ctx)
     ui.page_title(f"{title} — MyElectricalData")
-    ui.add_css(THEME_CSS)
+    ui.add_head_html(f'<link rel="stylesheet" href="{STYLESHEET}">')
     dark = ui.dark_mode(ctx.dark)
     # A ?lang= or ?theme= link also remembers the choice for this browser.
     if ctx.query("lang") in ("fr", "en"):

@@ -308,9 +308,9 @@ def setting(name: str) -> str:
 
     Names: ``client_id``, ``client_secret``, ``demo`` (switch), ``save_gateway``,
     ``sync_hour``, ``save_sync``, ``tariff:<field>`` (a ``TariffPrices`` field), ``save_tariff``,
-    ``pdl_name:<pdl>``, ``save_names``, ``offpeak_pdl`` (select), ``offpeak_from`` (date field, as PERIOD_START),
-    ``offpeak_ranges`` (text like ``22:30-06:30;12:00-14:00``), ``save_offpeak``, ``result``
-    (the last save's message; data-value ``ok`` or ``failed``).
+    ``pdl_name:<pdl>``, ``save_names``, ``offpeak_pdl`` (select), ``offpeak_from`` (a date field
+    like PERIOD_START), ``offpeak_ranges`` (text like ``22:30-06:30;12:00-14:00``),
+    ``save_offpeak``, ``result`` (the last save's message; data-value ``ok`` or ``failed``).
     """
     return f"settings:{name}"
 

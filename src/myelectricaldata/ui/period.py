@@ -93,8 +93,16 @@ def date_field(ctx: PageContext, label: str, day: date, marker: str) -> ui.input
     )
     field.props["placeholder"] = placeholder
     field.classes("w-40")
-    with field.add_slot("append"), ui.icon("event").classes("cursor-pointer"), ui.menu():
-        ui.date(mask=picker_mask).bind_value(field)
+    with field.add_slot("append"), ui.icon("event").classes("cursor-pointer"):
+        menu = ui.menu()
+
+    def picker_on_first_open() -> None:
+        # Built when first opened: a page that never opens it does not carry it.
+        if not menu.default_slot.children:
+            with menu:
+                ui.date(mask=picker_mask).bind_value(field)
+
+    menu.on("before-show", picker_on_first_open)
     m.apply(field, marker)
     return field
 

@@ -271,6 +271,8 @@ def _split_card(
                 )
     ui.label(ctx.t("split.note", days=totals.days)).classes("text-xs med-muted")
     period = selection.period
+    if period.days == 1:
+        return  # one day: the totals above are the whole chart
     tags = [t for t in tags_for(option) if t != UNCLASSIFIED]
     per_tag = {
         tag: {
