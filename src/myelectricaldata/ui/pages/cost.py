@@ -161,7 +161,8 @@ def _by_slot(ctx: PageContext, selection: Selection, costs: Costs) -> None:
                     m.value(pdl, f"cost_{low}_eur"),
                     round(hc + hp, 2),
                     "EUR",
-                    note=f"HC {i18n.eur(hc, ctx.lang)} · HP {i18n.eur(hp, ctx.lang)}",
+                    note=f"{ctx.t('split.hc')} {i18n.eur(hc, ctx.lang)} · "
+                    f"{ctx.t('split.hp')} {i18n.eur(hp, ctx.lang)}",
                 )
         for tag, eur in by_tag.items():
             stat(
