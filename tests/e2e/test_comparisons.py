@@ -8,6 +8,7 @@ Tempo colours, prices), not read from the UI's code.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from playwright.sync_api import expect
 
 from myelectricaldata.sources.demo import DEMO_SOLAR_PDL, DEMO_TEMPO_PDL
 from myelectricaldata.ui import markers as m
-from tests.conftest import free_port, wait_until
+from tests.conftest import free_port
 from tests.e2e import formats
 from tests.e2e.conftest import UI
 from tests.e2e.test_numbers import (
@@ -233,11 +234,13 @@ def test_dashboard_shows_tempo_ecowatt_and_each_exporters_health(ui: UI, api: ht
                   .json()["data"]}  # fmt: skip
         assert api.post("/api/export/influxdb/run").status_code in (200, 202)
 
-        def finished() -> bool:
+        deadline = time.monotonic() + 90
+        while True:  # the run retries 4 times with backoff before it gives up
             logs = api.get("/api/export/logs", params={"type": "influxdb"}).json()["data"]
-            return any(e["id"] not in before and e["status"] != "running" for e in logs)
-
-        wait_until(finished, timeout=90)
+            if any(e["id"] not in before and e["status"] != "running" for e in logs):
+                break
+            assert time.monotonic() < deadline, "the export run never finished"
+            time.sleep(0.5)
         ui.open(m.PAGE_DASHBOARD)
         health = ui.by(m.exporter_health("influxdb"))
         expect(health).to_have_attribute("data-value", "failed")
