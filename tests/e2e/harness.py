@@ -37,9 +37,12 @@ from playwright.sync_api import (
 from tests.conftest import free_port
 
 CHROMIUM = "/usr/bin/chromium"
-#: Flags for a headless Chromium as root, quiet on the network (no updates, sync, QUIC...).
+#: Flags for a headless Chromium as root, quiet on the network (no updates, sync, QUIC...), in
+#: French: the UI is tested as a French household's browser shows it (dates, decimal commas,
+#: the date inputs' jj/mm/aaaa).
 CHROMIUM_ARGS = [
     "--headless",
+    "--lang=fr-FR",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -271,7 +274,8 @@ def guarded_page(
     block: bool = True,
     **options: Any,
 ) -> Iterator[tuple[Page, Watch]]:
-    """A page in a fresh context (French locale, Paris time) whose traffic is watched.
+    """A page in a fresh context (French locale and ``Accept-Language``, Paris time) whose
+    traffic is watched.
 
     ``block`` intercepts every request and aborts those leaving loopback. Interception turns
     the browser's HTTP cache off (every page load fetches NiceGUI's 900 KiB of scripts again),
@@ -284,6 +288,7 @@ def guarded_page(
         color_scheme="dark" if dark else "light",
         locale="fr-FR",
         timezone_id="Europe/Paris",
+        extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"},
         base_url=base_url,
         accept_downloads=True,
         **options,

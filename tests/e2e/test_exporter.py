@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from myelectricaldata.ui import markers as m
 from tests.conftest import free_port, wait_until
+from tests.e2e import formats
 from tests.e2e.conftest import UI
 from tests.servers.mosquitto import MosquittoServer
 
@@ -90,6 +91,8 @@ def test_mqtt_export_configured_tested_and_run_from_the_page(
     assert new[0]["records"] > 0
     history = ui.by(mqtt("history"))
     first_row = history.locator("tbody tr").first
-    expect(first_row).to_contain_text(str(new[0]["records"]))
+    # French: thousands grouped by a narrow no-break space, the status a word.
+    expect(first_row).to_contain_text(formats.number(new[0]["records"], 0))
+    expect(first_row).to_contain_text("réussi")
     topics = retained_topics(broker)
     assert any(t.startswith(f"{PREFIX}/") for t in topics), topics

@@ -45,7 +45,8 @@ def mount_ui(app: FastAPI, runtime: Runtime) -> None:
     from nicegui import core, ui
     from nicegui.nicegui import _shutdown, _startup
 
-    from myelectricaldata.ui import pages
+    from myelectricaldata.ui import error_pages, pages
+    from myelectricaldata.ui.layout import BRAND, STATIC_DIR, STATIC_URL
 
     pages.register()
     app.add_middleware(_AppInScope, parent=app)
@@ -62,6 +63,9 @@ def mount_ui(app: FastAPI, runtime: Runtime) -> None:
             show_welcome_message=False,
             reconnect_timeout=10.0,
         )
+        core.app.colors(**BRAND)
+        core.app.add_static_files(STATIC_URL, STATIC_DIR, max_cache_age=86400)
+        error_pages.install(core.app)
         return
     app.mount("/", core.app)
     parent_lifespan = app.router.lifespan_context

@@ -12,6 +12,7 @@ French way (``14 000`` with a narrow no-break space, ``1,5``); English otherwise
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -20,7 +21,11 @@ from nicegui import ui
 
 from myelectricaldata.domain.timeutil import PARIS
 from myelectricaldata.ui import i18n
+from myelectricaldata.ui import markers as m
 from myelectricaldata.ui.layout import PRIMARY
+
+#: Colour of the N-1 (last year) series.
+PREVIOUS_COLOR = "#8d99a6"
 
 HOUR_MS = 3_600_000
 #: Thousands and decimal separators of the chart numbers, per language.
@@ -28,16 +33,44 @@ SEPARATORS: Final[dict[str, tuple[str, str]]] = {"fr": ("\u202f", ","), "en": ("
 
 
 class Chart(ui.echart, component="medchart.js"):
-    """NiceGUI's ECharts element with the page's language: ECharts' locale (``FR``/``EN``) and
-    the number separators of value axes and tooltips (see ``medchart.js``)."""
+    """NiceGUI's ECharts element with the page's language: ECharts' locale (``FR``/``EN``),
+    the number separators of value axes and tooltips, the unit every tooltip value carries and
+    the date format of time-axis tooltips (see ``medchart.js``).
 
-    def __init__(self, options: dict[str, Any], lang: str) -> None:
+    For assistive technologies the chart is an image (``role="img"``) named by ``title`` and
+    described by its text summary (:func:`chart_card` writes it under the chart)."""
+
+    def __init__(
+        self, options: dict[str, Any], lang: str, *, unit: str = "", title: str = ""
+    ) -> None:
         super().__init__(options)
         with self._props.suspend_updates():
             self._props.pop("enable-3d", None)
             self._props.pop("theme", None)
             self._props["locale"] = "EN" if lang == "en" else "FR"
             self._props["separators"] = list(SEPARATORS["en" if lang == "en" else "fr"])
+            self._props["unit"] = unit
+            self._props["role"] = "img"
+            if title:
+                self._props["aria-label"] = title
+
+
+#: Counter of summary ids within a process (an id only has to be unique within a page).
+_summary_ids = itertools.count(1)
+
+
+def chart_card(
+    chart: Chart, marker: str, value: int, unit: str, summary_text: str, lang: str
+) -> ui.label:
+    """Mark ``chart`` and write its text summary under it (``aria-describedby`` points to it),
+    marked :func:`markers.summary`."""
+    m.apply(chart, marker, value=value, unit=unit)
+    summary_id = f"med-summary-{next(_summary_ids)}"
+    chart.props["aria-describedby"] = summary_id
+    label = ui.label(summary_text).classes("text-xs med-muted")
+    label.props["id"] = summary_id
+    m.apply(label, m.summary(marker))
+    return label
 
 
 def wall_ms(utc_ms: int) -> int:
@@ -69,28 +102,55 @@ def daily_bars(
     unit: str,
     dark: bool,
     color: str = PRIMARY,
+    *,
+    lang: str = "fr",
+    labels: list[str] | None = None,
+    previous: list[float | None] | None = None,
+    previous_name: str = "",
 ) -> dict[str, Any]:
-    """Bars of one value per day (kWh, EUR...)."""
+    """Bars of one value per day or month (kWh, EUR...), labelled with ``labels`` (else the
+    days in the page's format), and the same dates a year earlier beside them."""
     options = _base(dark)
+    series: list[dict[str, Any]] = [
+        {
+            "type": "bar",
+            "name": name,
+            "data": [_round(v) for v in values],
+            "itemStyle": {"color": color},
+            "large": len(days) > 400,
+        }
+    ]
+    if previous is not None and any(v is not None for v in previous):
+        series.append(
+            {
+                "type": "bar",
+                "name": previous_name,
+                "data": [_round(v) for v in previous],
+                "itemStyle": {"color": PREVIOUS_COLOR},
+                "large": len(days) > 400,
+            }
+        )
+        options["grid"]["top"] = 48
+        options["legend"] = {"top": 0, "textStyle": options["textStyle"]}
     options.update(
         {
-            "xAxis": {"type": "category", "data": [d.isoformat() for d in days]},
+            "xAxis": {
+                "type": "category",
+                "data": labels if labels is not None else [i18n.day_text(d, lang) for d in days],
+            },
             "yAxis": {"type": "value", "name": unit},
             "dataZoom": [{"type": "inside"}, {"type": "slider", "height": 18, "bottom": 8}]
             if len(days) > 62
             else [],
-            "series": [
-                {
-                    "type": "bar",
-                    "name": name,
-                    "data": values,
-                    "itemStyle": {"color": color},
-                    "large": len(days) > 400,
-                }
-            ],
+            "series": series,
         }
     )
     return options
+
+
+def _round(value: float | None) -> float | None:
+    # Four significant decimals at most: a kWh to the Wh, a euro to the hundredth of a cent.
+    return None if value is None else round(value, 4)
 
 
 def stacked_bars(
@@ -99,25 +159,45 @@ def stacked_bars(
     colors: dict[str, str],
     unit: str,
     dark: bool,
+    *,
+    previous: list[float | None] | None = None,
+    previous_name: str = "",
 ) -> dict[str, Any]:
-    """Stacked bars (e.g. cost per tariff tag and subscription per day or month)."""
+    """Stacked bars (e.g. cost per tariff tag and subscription per day or month), with last
+    year's total of each bar as a line when ``previous`` is given."""
     options = _base(dark)
     options["grid"]["top"] = 48  # room for the legend above the axis name
+    series: list[dict[str, Any]] = [
+        {
+            "type": "bar",
+            "stack": "total",
+            "name": name,
+            "data": [round(v, 3) for v in values],
+            **({"itemStyle": {"color": colors[name]}} if name in colors else {}),
+        }
+        for name, values in stacks.items()
+    ]
+    if previous is not None and any(v is not None for v in previous):
+        series.append(
+            {
+                "type": "line",
+                "name": previous_name,
+                "data": [_round(v) for v in previous],
+                "itemStyle": {"color": PREVIOUS_COLOR},
+                "lineStyle": {"type": "dashed"},
+                "symbol": "circle",
+                "symbolSize": 5,
+            }
+        )
     options.update(
         {
             "legend": {"top": 0, "type": "scroll", "textStyle": options["textStyle"]},
             "xAxis": {"type": "category", "data": categories},
             "yAxis": {"type": "value", "name": unit},
-            "series": [
-                {
-                    "type": "bar",
-                    "stack": "total",
-                    "name": name,
-                    "data": [round(v, 4) for v in values],
-                    **({"itemStyle": {"color": colors[name]}} if name in colors else {}),
-                }
-                for name, values in stacks.items()
-            ],
+            "dataZoom": [{"type": "inside"}, {"type": "slider", "height": 18, "bottom": 8}]
+            if len(categories) > 62
+            else [],
+            "series": series,
         }
     )
     return options
@@ -190,7 +270,9 @@ def max_power(
     lang: str = "fr",
 ) -> dict[str, Any]:
     """Daily maximum power (VA) against the subscribed power."""
-    options = daily_bars(days, [float(v) for v in values], name, "VA", dark, color="#7e57c2")
+    options = daily_bars(
+        days, [float(v) for v in values], name, "VA", dark, color="#7e57c2", lang=lang
+    )
     if subscribed_va:
         options["series"][0]["markLine"] = {
             "silent": True,

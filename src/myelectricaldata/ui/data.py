@@ -15,12 +15,27 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from myelectricaldata.domain.offpeak import OffpeakHistory, parse_offpeak
-from myelectricaldata.domain.tariffs import DaySplit, TariffPrices, split_rows_by_day
+from myelectricaldata.domain.tariffs import (
+    UNCLASSIFIED,
+    DaySplit,
+    TariffPrices,
+    split_rows_by_day,
+    tag_is_offpeak,
+    tags_for,
+)
 from myelectricaldata.domain.tempo import DAY_START_HOUR, HC_START_HOUR
-from myelectricaldata.domain.timeutil import PARIS, local_midnight
+from myelectricaldata.domain.timeutil import PARIS, day_length_minutes, local_midnight
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
-from myelectricaldata.exporters.catalogue import CostBreakdown, Pdl, Series
+from myelectricaldata.exporters.catalogue import (
+    CostBreakdown,
+    Pdl,
+    Series,
+    evolution,
+    years_back,
+)
+from myelectricaldata.runtime import saved_prices
 from myelectricaldata.store.repo import Store, StoredDaily, StoredMaxPower, StoredUsagePoint
+from myelectricaldata.ui.query import MAX_DAY, QueryProblem, clamp_day, read_day
 
 PERIOD_KINDS = ("day", "week", "month", "year", "custom")
 #: Longest custom range (the API's CSV/XLSX limit for a load curve: ten years).
@@ -31,6 +46,10 @@ CHART_POINTS = 2000
 SHADING_MAX_DAYS = 62
 #: Default off-peak hours for the HC/HP comparison of a contract that has none.
 DEFAULT_OFFPEAK = "HC (22H00-6H00)"
+#: Periods longer than this many days are charted per month (a year: 12 bars, not 366).
+MONTHLY_BARS_DAYS = 62
+#: Largest kWh amount a form accepts (10 GWh: far above any household, far below overflow).
+MAX_KWH = Decimal(10_000_000)
 
 
 # -- periods -------------------------------------------------------------------------------------
@@ -96,13 +115,8 @@ def period_of(kind: str, day: date) -> Period:
 
 
 def parse_date(text: str | None) -> date | None:
-    """A ``YYYY-MM-DD`` parameter, ``None`` when absent or not a date."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
+    """A ``YYYY-MM-DD`` parameter within the accepted days, ``None`` when absent or refused."""
+    return read_day("date", text).day
 
 
 def resolve_period(
@@ -111,9 +125,9 @@ def resolve_period(
     """The period a page shows from its URL parameters; ``anchor`` is the newest stored day."""
     chosen = kind if kind in PERIOD_KINDS else default
     if chosen != "custom":
-        return period_of(chosen, start or anchor)
-    last = end or anchor
-    first = start or last - timedelta(days=29)
+        return period_of(chosen, clamp_day(start or anchor))
+    last = clamp_day(end or anchor)
+    first = clamp_day(start or last - timedelta(days=29))
     if first > last:
         first, last = last, first
     if (last - first).days + 1 > MAX_CUSTOM_DAYS:
@@ -121,10 +135,56 @@ def resolve_period(
     return Period("custom", first, last)
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodQuery:
+    """The period of a page's URL and the parameters that were refused on the way."""
+
+    period: Period
+    problems: tuple[QueryProblem, ...]
+
+
+def read_period(
+    kind: str | None,
+    start_text: str | None,
+    end_text: str | None,
+    anchor: date,
+    default: str = "month",
+) -> PeriodQuery:
+    """:func:`resolve_period` from the raw URL texts, validated like the API's parameters:
+    a refused value is left out (the default applies) and reported."""
+    problems: list[QueryProblem] = []
+    if kind is not None and kind not in PERIOD_KINDS:
+        problems.append(QueryProblem("period", kind, "query.bad_period"))
+        kind = None
+    start = read_day("start", start_text)
+    end = read_day("end", end_text)
+    problems += [p for p in (start.problem, end.problem) if p is not None]
+    chosen = kind if kind in PERIOD_KINDS else default
+    if chosen == "custom" and start.day and end.day:
+        if start.day > end.day:
+            problems.append(QueryProblem("end", end_text or "", "query.end_before_start"))
+        elif (end.day - start.day).days + 1 > MAX_CUSTOM_DAYS:
+            problems.append(
+                QueryProblem(
+                    "end", end_text or "", "query.range_too_long", {"days": MAX_CUSTOM_DAYS}
+                )
+            )
+    return PeriodQuery(resolve_period(kind, start.day, end.day, anchor, default), tuple(problems))
+
+
+def comparable_day(day: date, kind: str) -> date:
+    """The day a year earlier that ``day`` is compared with: the same date (29 February gives
+    28 February), or 52 weeks earlier in a week so that the weekdays match (like the measures
+    catalogue's ``last_year_bounds``)."""
+    if kind == "week":
+        return day - timedelta(days=364)
+    return years_back(day)
+
+
 def newest_day(store: Store, pdl: str, direction: Direction, today: date) -> date:
     """The newest stored day up to yesterday (what "yesterday" means everywhere), else
     yesterday."""
-    yesterday = today - timedelta(days=1)
+    yesterday = min(today - timedelta(days=1), MAX_DAY)
     latest = store.latest_day("daily_energy", pdl=pdl, direction=direction.value)
     return min(latest, yesterday) if latest else yesterday
 
@@ -161,6 +221,152 @@ def energy_data(
         store.max_power(pdl, period.start, period.end) if direction is Direction.CONSUMPTION else []
     )
     return EnergyData(daily, peaks, point.point.subscribed_power_kva)
+
+
+@dataclass(frozen=True, slots=True)
+class YearOnYear:
+    """A period's total against the same dates a year earlier (N vs N-1).
+
+    Only the days that have a value in both years are compared, so that a month in progress,
+    or a gap in either year, compares like with like.
+    """
+
+    current: float  # N over the compared days
+    previous: float | None  # N-1 over the same days a year earlier, None without any
+    days: int  # days compared
+    unmatched: int  # days of N with a value whose day a year earlier has none
+
+    @property
+    def change(self) -> float | None:
+        """N - N-1, ``None`` when N-1 is unknown."""
+        return None if self.previous is None else self.current - self.previous
+
+    @property
+    def change_pct(self) -> float | None:
+        """Change in percent (0.1 precision), ``None`` when N-1 is unknown or zero."""
+        return evolution(self.current, self.previous)
+
+
+def year_on_year(current: dict[date, float], previous: dict[date, float], kind: str) -> YearOnYear:
+    """N vs N-1 of daily values: ``previous`` holds the values of the days a year earlier
+    (:func:`comparable_day`)."""
+    now_total, then_total, days, unmatched = 0.0, 0.0, 0, 0
+    for day, value in current.items():
+        then = previous.get(comparable_day(day, kind))
+        if then is None:
+            unmatched += 1
+            continue
+        now_total += value
+        then_total += then
+        days += 1
+    return YearOnYear(now_total, then_total if days else None, days, unmatched)
+
+
+def previous_daily(
+    store: Store, pdl: str, direction: Direction, period: Period
+) -> dict[date, float]:
+    """Daily Wh of the days a year before ``period`` (by their own date)."""
+    first = comparable_day(period.start, period.kind)
+    last = comparable_day(period.end, period.kind)
+    return {r.day: float(r.value_wh) for r in store.daily(pdl, direction, first, last)}
+
+
+@dataclass(frozen=True, slots=True)
+class Bars:
+    """Values of a period for a bar chart: one bar per day, or per month for a long period."""
+
+    labels: list[date]  # the day, or the first day of the month
+    monthly: bool
+    values: list[float | None]
+    previous: list[float | None]  # the same dates a year earlier (N-1)
+
+
+def bars(
+    period: Period,
+    last: date,
+    current: dict[date, float],
+    previous: dict[date, float],
+    *,
+    monthly: bool | None = None,
+) -> Bars:
+    """Daily (or monthly, beyond :data:`MONTHLY_BARS_DAYS`) sums of ``current`` over
+    ``period.start``..``last``, and of ``previous`` at the same dates a year earlier."""
+    if monthly is None:
+        monthly = period.days > MONTHLY_BARS_DAYS
+    labels: list[date] = []
+    values: list[float | None] = []
+    before: list[float | None] = []
+    day = period.start
+    while day <= last:
+        key = day.replace(day=1) if monthly else day
+        if not labels or labels[-1] != key:
+            labels.append(key)
+            values.append(None)
+            before.append(None)
+        now = current.get(day)
+        if now is not None:
+            values[-1] = (values[-1] or 0.0) + now
+        then = previous.get(comparable_day(day, period.kind))
+        if then is not None:
+            before[-1] = (before[-1] or 0.0) + then
+        day += timedelta(days=1)
+    return Bars(labels, monthly, values, before)
+
+
+# -- HC/HP and Tempo split -------------------------------------------------------------------------
+
+
+def day_splits(
+    point: StoredUsagePoint,
+    rows: Sequence[tuple[int, int, int, str]],
+    tempo: dict[date, TempoColor],
+) -> dict[date, DaySplit]:
+    """Wh per tariff tag of each day of the load-curve ``rows``, with the contract's option,
+    the off-peak schedule in force each day and each Tempo day's colour (the split the cost,
+    the measures catalogue and Home Assistant use)."""
+    return split_rows_by_day(
+        rows,
+        point.point.pricing_option,
+        OffpeakHistory(list(point.offpeak_versions)),
+        tempo,
+    )
+
+
+def complete(split: DaySplit | None, day: date) -> bool:
+    """True when a day's load curve covers the whole day (46, 48 or 50 half-hours)."""
+    return split is not None and split.minutes >= day_length_minutes(day)
+
+
+@dataclass(frozen=True, slots=True)
+class SplitTotals:
+    """Wh per tag over the days whose load curve is complete."""
+
+    wh: dict[str, float]
+    days: int
+
+    @property
+    def offpeak_wh(self) -> float:
+        """Off-peak (HC) energy, every colour."""
+        return sum(v for k, v in self.wh.items() if tag_is_offpeak(k))
+
+    @property
+    def peak_wh(self) -> float:
+        """Peak (HP, or Base) energy, every colour."""
+        return sum(v for k, v in self.wh.items() if k != UNCLASSIFIED and not tag_is_offpeak(k))
+
+
+def split_totals(
+    splits: dict[date, DaySplit], option: PricingOption | None, first: date, last: date
+) -> SplitTotals:
+    """The complete days' split of first..last summed per tag."""
+    totals = dict.fromkeys(tags_for(option), 0.0)
+    days = 0
+    for day, split in splits.items():
+        if first <= day <= last and complete(split, day):
+            days += 1
+            for tag, wh in split.wh.items():
+                totals[tag] = totals.get(tag, 0.0) + wh
+    return SplitTotals(totals, days)
 
 
 # -- load curve ----------------------------------------------------------------------------------
@@ -232,11 +438,14 @@ def curve_for_chart(
     *,
     window: tuple[int, int] | None = None,
     limit: int = CHART_POINTS,
+    rows: Sequence[tuple[int, int, int, str]] | None = None,
 ) -> Curve:
     """The load curve of first..last for a chart: every point when they fit in ``limit``,
     else LTTB down-sampled; with ``window`` (epoch ms), full detail inside it and the
-    down-sampled overview outside, so that zooming shows every point of the zoomed span."""
-    rows = curve_rows(store, pdl, direction, first, last)
+    down-sampled overview outside, so that zooming shows every point of the zoomed span.
+    ``rows`` are the range's rows when the caller has read them already."""
+    if rows is None:
+        rows = curve_rows(store, pdl, direction, first, last)
     full = [[ts * 1000, avg_w] for ts, _, avg_w, _ in rows]
     low_ms = int(local_midnight(first).timestamp() * 1000)
     high_ms = int(local_midnight(last + timedelta(days=1)).timestamp() * 1000)
@@ -339,18 +548,30 @@ def tempo_map(store: Store, first: date, last: date) -> dict[date, TempoColor]:
 # -- costs ---------------------------------------------------------------------------------------
 
 
+def prices_for(store: Store, point: StoredUsagePoint, first: date, last: date) -> TariffPrices:
+    """The prices that price ``point``'s consumption over first..last.
+
+    The one place the UI asks for prices: today the prices saved in Paramètres (the same for
+    every day); dated prices and offers will be read here.
+    """
+    return saved_prices(store)
+
+
 def cost_model(
     store: Store,
     point: StoredUsagePoint,
-    prices: TariffPrices,
     first: date,
     last: date,
     *,
     option: PricingOption | None = None,
-    rows: list[tuple[int, int, int, str]] | None = None,
+    rows: Sequence[tuple[int, int, int, str]] | None = None,
+    prices: TariffPrices | None = None,
 ) -> Pdl:
     """The catalogue's cost model of one PDL over first..last, for the contract's option or
-    ``option`` (a comparison: an HC/HP schedule is assumed when the contract has none)."""
+    ``option`` (a comparison: an HC/HP schedule is assumed when the contract has none), priced
+    with :func:`prices_for` unless ``prices`` are given."""
+    if prices is None:
+        prices = prices_for(store, point, first, last)
     stored = point
     if option is not None and option is not point.point.pricing_option:
         versions = point.offpeak_versions
@@ -424,17 +645,47 @@ class Comparison:
     totals: dict[str, CostBreakdown]
 
 
-def compare_options(
-    store: Store, point: StoredUsagePoint, prices: TariffPrices, as_of: date
-) -> Comparison:
+def compare_options(store: Store, point: StoredUsagePoint, as_of: date) -> Comparison:
     """The last 12 months up to ``as_of`` priced with each option on the PDL's own load curve."""
     first = _add_months(as_of, -12) + timedelta(days=1)
     rows = curve_rows(store, point.point.pdl, Direction.CONSUMPTION, first, as_of)
     totals = {}
     for option in (PricingOption.BASE, PricingOption.HC_HP, PricingOption.TEMPO):
-        model = cost_model(store, point, prices, first, as_of, option=option, rows=rows)
+        model = cost_model(store, point, first, as_of, option=option, rows=rows)
         totals[option.value] = model.cost(first, as_of)
     return Comparison(first, as_of, totals)
+
+
+def cost_by_tag(model: Pdl, cost: DayCost) -> dict[str, float]:
+    """Energy EUR of a day per tariff tag. A day priced from its daily value (no complete load
+    curve) or energy the split could not classify is put on the day's peak tag, as the cost
+    model prices it, so that the tags always add up to the day's energy cost."""
+    tags = [t for t in model.tags if t != UNCLASSIFIED]
+    complete_split = bool(cost.wh_by_tag) and complete_day(model, cost.day)
+    result = dict.fromkeys(tags, 0.0)
+    if complete_split:
+        for tag in tags:
+            result[tag] = cost.wh_by_tag.get(tag, 0.0) / 1000 * model.prices.price_of_tag(tag)
+    rest = cost.energy_eur - sum(result.values())
+    if abs(rest) > 1e-9:
+        peak = peak_tag(model, cost.day)
+        result[peak] = result.get(peak, 0.0) + rest
+    return result
+
+
+def complete_day(model: Pdl, day: date) -> bool:
+    """True when the cost model has a complete load curve for ``day``."""
+    return complete(model.split.get(day), day)
+
+
+def peak_tag(model: Pdl, day: date) -> str:
+    """The tag a day's unsplit energy is priced at: HP (of the day's Tempo colour), or Base."""
+    if model.option is PricingOption.TEMPO:
+        color = model.tempo.get(day, TempoColor.BLUE)
+        return f"{color.value.lower()}hp"
+    if model.option in (PricingOption.HC_HP, PricingOption.HC_WEEKEND):
+        return "hp"
+    return model.tags[0]
 
 
 # -- balance -------------------------------------------------------------------------------------
@@ -547,7 +798,8 @@ def self_consumption(gross_wh: int, export_wh: int, import_wh: int | None) -> Se
 
 def parse_kwh(text: str | None) -> int | None:
     """Wh of a kWh amount typed the French or English way (``1 234,5``, ``1234.5``), rounded
-    half-up; ``None`` when empty, ``ValueError`` when not a number."""
+    half-up; ``None`` when empty, ``ValueError`` when not a number or not within 0 to
+    :data:`MAX_KWH`."""
     if text is None or not text.strip():
         return None
     cleaned = "".join(text.split()).replace("\u202f", "")
@@ -559,6 +811,8 @@ def parse_kwh(text: str | None) -> int | None:
         raise ValueError(f"not a number of kWh: {text!r}") from exc
     if not kwh.is_finite():
         raise ValueError(f"not a number of kWh: {text!r}")
+    if not 0 <= kwh <= MAX_KWH:
+        raise ValueError(f"{text!r} kWh is out of range: type 0 to {MAX_KWH} kWh")
     return int((kwh * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

@@ -72,6 +72,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "period.next": ("Période suivante", "Next period"),
     "period.pdl": ("Point de livraison", "Usage point"),
     "period.range": ("du {start} au {end}", "from {start} to {end}"),
+    "period.bad_dates": (
+        "Saisissez un début et une fin valides, du {min} au {max}.",
+        "Enter a valid start and end, from {min} to {max}.",
+    ),
     # dashboard
     "dash.yesterday": ("Hier", "Yesterday"),
     "dash.month": ("Ce mois-ci", "This month"),
@@ -103,6 +107,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "status.interrupted": ("interrompue", "interrupted"),
     # energy pages
     "energy.daily": ("Énergie par jour (kWh)", "Energy per day (kWh)"),
+    "energy.monthly": ("Énergie par mois (kWh)", "Energy per month (kWh)"),
     "energy.load_curve": ("Courbe de charge (W)", "Load curve (W)"),
     "energy.load_curve_hint": (
         "Zones grisées : heures creuses du contrat en vigueur ce jour-là ; fonds colorés : "
@@ -225,8 +230,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "value and the period.",
     ),
     "balance.gross_invalid": (
-        "Saisissez un nombre de kWh, par exemple 412,5.",
-        "Enter a number of kWh, for example 412.5.",
+        "« Production de l'onduleur » : saisissez un nombre de kWh de 0 à 10 000 000, par "
+        "exemple 412,5.",
+        "“Inverter production”: enter a number of kWh from 0 to 10,000,000, for example 412.5.",
     ),
     "balance.hourly": (
         "Profil horaire moyen (Wh par heure)",
@@ -376,6 +382,244 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Le service écoute sur {host} : mot de passe pour l'interface, jeton pour l'API.",
         "The service listens on {host}: password for the UI, token for the API.",
     ),
+    # shell, accessibility
+    "shell.menu": ("Ouvrir ou fermer le menu", "Open or close the menu"),
+    "shell.navigation": ("Navigation principale", "Main navigation"),
+    "shell.switch_lang": ("Passer l'interface en anglais", "Switch the interface to French"),
+    "table.all_columns": ("Toutes les colonnes", "All columns"),
+    "chart.summary": ("Résumé du graphique : {text}", "Chart summary: {text}"),
+    # refused URL parameters
+    "query.title": (
+        "Certains paramètres de l'adresse ont été ignorés : la page affiche sa valeur par "
+        "défaut à la place.",
+        "Some URL parameters were ignored: the page shows its default instead.",
+    ),
+    "query.not_a_date": (
+        "« {name} » : « {value} » n'est pas une date ; écrivez AAAA-MM-JJ, par exemple 2024-01-31.",
+        "“{name}”: “{value}” is not a date; write YYYY-MM-DD, for example 2024-01-31.",
+    ),
+    "query.day_out_of_range": (
+        "« {name} » : {value} est hors limites ; choisissez une date du {min} au {max}.",
+        "“{name}”: {value} is out of range; choose a date from {min} to {max}.",
+    ),
+    "query.bad_period": (
+        "« period » : « {value} » n'est pas une période ; utilisez day, week, month, year ou "
+        "custom.",
+        "“period”: “{value}” is not a period; use day, week, month, year or custom.",
+    ),
+    "query.end_before_start": (
+        "« end » : la fin ({value}) est avant le début ; les deux dates sont inversées.",
+        "“end”: the end ({value}) is before the start; the two dates are swapped.",
+    ),
+    "query.range_too_long": (
+        "« end » : la période dépasse {days} jours ; seuls les {days} derniers jours sont "
+        "affichés.",
+        "“end”: the period is longer than {days} days; only the last {days} days are shown.",
+    ),
+    "query.unknown_pdl": (
+        "« pdl » : « {value} » n'est pas un point de livraison connu ; le premier est affiché.",
+        "“pdl”: “{value}” is not a known usage point; the first one is shown.",
+    ),
+    "query.season": (
+        "« season » : « {value} » n'est pas une date du {min} au {max} (AAAA-MM-JJ) ; la "
+        "saison en cours est affichée.",
+        "“season”: “{value}” is not a date from {min} to {max} (YYYY-MM-DD); the current "
+        "season is shown.",
+    ),
+    # error pages
+    "error.not_found": ("Page introuvable", "Page not found"),
+    "error.not_found_text": (
+        "Aucune page à l'adresse {path}. Vérifiez l'adresse, ou partez du tableau de bord.",
+        "There is no page at {path}. Check the address, or start from the dashboard.",
+    ),
+    "error.server": ("Erreur du service", "Service error"),
+    "error.server_text": (
+        "La page n'a pas pu être construite ({error}). Le journal du service en dit plus ; "
+        "réessayez ou partez du tableau de bord.",
+        "The page could not be built ({error}). The service's log says more; try again or "
+        "start from the dashboard.",
+    ),
+    "error.home": ("Aller au tableau de bord", "Go to the dashboard"),
+    # comparisons (N vs N-1)
+    "yoy.previous": ("Même période l'an dernier", "Same period last year"),
+    "yoy.change": ("Évolution", "Change"),
+    "yoy.note": (
+        "Comparé jour à jour avec les mêmes dates un an plus tôt ({days} jours présents les "
+        "deux années).",
+        "Compared day by day with the same dates a year earlier ({days} days present in both "
+        "years).",
+    ),
+    "yoy.note_week": (
+        "Comparé jour à jour avec la même semaine un an plus tôt (52 semaines avant, mêmes "
+        "jours de la semaine ; {days} jours présents les deux années).",
+        "Compared day by day with the same week a year earlier (52 weeks before, same "
+        "weekdays; {days} days present in both years).",
+    ),
+    "yoy.unmatched": (
+        "{days} jour(s) sans valeur l'an dernier ne sont pas comparés.",
+        "{days} day(s) without a value last year are not compared.",
+    ),
+    "yoy.none": (
+        "Pas de valeur l'an dernier aux mêmes dates : pas de comparaison.",
+        "No value last year on the same dates: no comparison.",
+    ),
+    "series.previous": ("{year} (N-1)", "{year} (last year)"),
+    "series.current": ("{year}", "{year}"),
+    # HC/HP and Tempo split
+    "split.title": (
+        "Heures creuses et heures pleines (kWh, courbe de charge)",
+        "Off-peak and peak hours (kWh, load curve)",
+    ),
+    "split.title_tempo": (
+        "Jours Tempo et heures creuses/pleines (kWh, courbe de charge)",
+        "Tempo days and off-peak/peak hours (kWh, load curve)",
+    ),
+    "split.note": (
+        "Découpage de la courbe de charge sur {days} jour(s) complets de la période, avec les "
+        "heures creuses en vigueur chaque jour (Tempo : couleur de chaque jour, HC 22 h – 6 h).",
+        "Split of the load curve over {days} complete day(s) of the period, with the off-peak "
+        "hours in force each day (Tempo: each day's colour, off-peak 22:00-06:00).",
+    ),
+    "split.none": (
+        "Pas de courbe de charge complète sur la période : découpage HC/HP inconnu.",
+        "No complete load curve in the period: off-peak/peak split unknown.",
+    ),
+    "split.hc": ("Heures creuses", "Off-peak hours"),
+    "split.hp": ("Heures pleines", "Peak hours"),
+    "split.share": ("{share} % du total", "{share} % of the total"),
+    "col.hc_kwh": ("HC (kWh)", "Off-peak (kWh)"),
+    "col.hp_kwh": ("HP (kWh)", "Peak (kWh)"),
+    "col.hc_eur": ("HC (€)", "Off-peak (€)"),
+    "col.hp_eur": ("HP (€)", "Peak (€)"),
+    "col.tempo": ("Tempo", "Tempo"),
+    "col.kwh": ("kWh", "kWh"),
+    "col.wh": ("Wh", "Wh"),
+    "col.max_va": ("Puissance max (VA)", "Max power (VA)"),
+    "col.note": ("Remarque", "Note"),
+    "note.estimated": ("≈ estimé (valeur du jour)", "≈ estimated (daily value)"),
+    "note.missing": ("∅ pas de valeur", "∅ no value"),
+    # sources of the figures
+    "source.energy": (
+        "D'où viennent les chiffres : le total, les barres par jour et le tableau sont les "
+        "index quotidiens d'Enedis (la valeur officielle de chaque jour) ; la courbe de charge "
+        "est la puissance moyenne par 30 minutes, dont la somme est proche mais pas égale à "
+        "l'index du jour ; le découpage HC/HP vient de la courbe de charge. La page "
+        "Consommation (€) chiffre la courbe de charge : ses kWh peuvent donc différer "
+        "légèrement de ceux-ci.",
+        "Where the figures come from: the total, the daily bars and the table are Enedis's "
+        "daily index values (each day's official value); the load curve is the average power "
+        "per 30 minutes, whose sum is close to but not equal to the day's index; the "
+        "off-peak/peak split comes from the load curve. The Consumption (€) page prices the "
+        "load curve, so its kWh can differ slightly from these.",
+    ),
+    "source.cost": (
+        "D'où viennent les chiffres : chaque minute de la courbe de charge (30 min) est "
+        "chiffrée au prix de son créneau (HC/HP, couleur Tempo) ; un jour sans courbe de "
+        "charge complète est chiffré depuis son index quotidien au prix heures pleines "
+        "(« ≈ »). La colonne kWh est la somme de la courbe de charge : elle peut différer "
+        "légèrement de l'index quotidien de la page Consommation (kWh).",
+        "Where the figures come from: each minute of the load curve (30 min) is priced at its "
+        "slot's price (off-peak/peak, Tempo colour); a day without a complete load curve is "
+        "priced from its daily index at the peak price (“≈”). The kWh column is the sum of "
+        "the load curve: it can differ slightly from the daily index of the Consumption (kWh) "
+        "page.",
+    ),
+    "source.daily_index": ("index quotidien", "daily index"),
+    "source.load_curve": ("courbe de charge", "load curve"),
+    "source.max_power": ("puissance max quotidienne", "daily max power"),
+    # cost by colour / tag
+    "cost.by_color": ("Coût par couleur Tempo", "Cost per Tempo colour"),
+    "cost.by_tag": ("Coût par créneau", "Cost per slot"),
+    "cost.kwh_curve": ("kWh (courbe)", "kWh (curve)"),
+    "cost.month_unit": ("mois", "month"),
+    # summaries of charts
+    "sum.bars": (
+        "{what} du {start} au {end} : {count} {unit_bars}, total {total} ; maximum {max} "
+        "({max_at}), minimum {min} ({min_at}).",
+        "{what} from {start} to {end}: {count} {unit_bars}, total {total}; highest {max} "
+        "({max_at}), lowest {min} ({min_at}).",
+    ),
+    "sum.bars_prev": (
+        " L'an dernier aux mêmes dates : {total}.",
+        " Last year on the same dates: {total}.",
+    ),
+    "sum.days": ("jours", "days"),
+    "sum.months": ("mois", "months"),
+    "sum.empty": ("{what} : aucune valeur.", "{what}: no value."),
+    "sum.curve": (
+        "Courbe de charge du {start} au {end} : {points} points, puissance moyenne de {low} à "
+        "{high}, pic le {peak_at}.",
+        "Load curve from {start} to {end}: {points} points, average power from {low} to "
+        "{high}, peak on {peak_at}.",
+    ),
+    "sum.max_power": (
+        "Puissance maximale par jour du {start} au {end} : la plus haute {max} le {max_at} ; "
+        "puissance souscrite {subscribed}.",
+        "Maximum power per day from {start} to {end}: highest {max} on {max_at}; subscribed "
+        "power {subscribed}.",
+    ),
+    "sum.split": ("Répartition sur la période : {parts}.", "Split over the period: {parts}."),
+    "sum.compare": ("Coût sur 12 mois : {parts}.", "Cost over 12 months: {parts}."),
+    "sum.hourly": (
+        "Profil horaire moyen : soutirage maximal à {import_hour} h ({import_max}), injection "
+        "maximale à {export_hour} h ({export_max}).",
+        "Average hourly profile: highest import at {import_hour}:00 ({import_max}), highest "
+        "export at {export_hour}:00 ({export_max}).",
+    ),
+    # dashboard: grid and exporters
+    "dash.grid": ("Réseau électrique", "Power grid"),
+    "dash.tempo_today": ("Tempo aujourd'hui", "Tempo today"),
+    "dash.tempo_tomorrow": ("Tempo demain", "Tempo tomorrow"),
+    "dash.ecowatt_today": ("EcoWatt aujourd'hui", "EcoWatt today"),
+    "dash.ecowatt_now": ("maintenant : {level}", "now: {level}"),
+    "dash.exporters": ("Exports", "Exports"),
+    "dash.exporters_none": (
+        "Aucun export configuré : voir la page Exporter.",
+        "No export set up: see the Exports page.",
+    ),
+    "dash.exporter_never": ("jamais lancé", "never run"),
+    "dash.exporter_last": ("Dernier export : {when} — {status}", "Last export: {when} — {status}"),
+    "dash.exporter_disabled": ("désactivé", "disabled"),
+    "dash.rows": ("{rows} lignes", "{rows} rows"),
+    "dash.sync_progress": ("Avancement de la synchronisation", "Sync progress"),
+    # labels of codes
+    "opt.EJP": ("EJP", "EJP"),
+    "opt.HC_WEEKEND": ("Heures creuses + week-end", "Off-peak + weekend"),
+    "quality.BRUT": ("brute", "raw"),
+    "quality.CORRIGE": ("corrigée", "corrected"),
+    "origin.gateway": ("passerelle MyElectricalData", "MyElectricalData gateway"),
+    "origin.demo": ("données de démonstration", "demo data"),
+    "origin.file": ("fichier importé", "imported file"),
+    "exp_status.running": ("en cours", "running"),
+    "exp_status.success": ("réussi", "success"),
+    "exp_status.partial": ("partiel", "partial"),
+    "exp_status.failed": ("échoué", "failed"),
+    "exp_status.interrupted": ("interrompu", "interrupted"),
+    "trigger.ui": ("interface", "web UI"),
+    "trigger.api": ("API", "API"),
+    "trigger.cli": ("ligne de commande", "command line"),
+    "trigger.manual": ("manuel", "manual"),
+    "trigger.sync": ("après synchro", "after a sync"),
+    "trigger.interval": ("intervalle", "interval"),
+    "trigger.startup": ("démarrage", "start-up"),
+    "trigger.schedule": ("planifié", "scheduled"),
+    "trigger.reimport": ("réimport", "re-import"),
+    "ecowatt.level_name.1": ("vert", "green"),
+    "ecowatt.level_name.2": ("orange", "orange"),
+    "ecowatt.level_name.3": ("rouge", "red"),
+    "ecowatt.hour_level.0": ("vert, bas carbone", "green, low carbon"),
+    "ecowatt.hour_level.1": ("vert", "green"),
+    "ecowatt.hour_level.2": ("orange", "orange"),
+    "ecowatt.hour_level.3": ("rouge", "red"),
+    # tempo calendar
+    "tempo.legend": ("Légende", "Legend"),
+    "tempo.legend_unknown": ("non publié", "not published"),
+    "tempo.legend_today": ("aujourd'hui", "today"),
+    "tempo.legend_link": (
+        "Cliquez un jour passé pour voir sa consommation.",
+        "Click a past day to see its consumption.",
+    ),
+    "tempo.day_link": ("{day} : {color} — voir la consommation", "{day}: {color} — see usage"),
 }
 
 
@@ -528,6 +772,54 @@ def instant_text(instant: datetime | None, lang: str) -> str:
     if instant is None:
         return "—"
     return instant.strftime("%d/%m/%Y %H:%M" if lang != "en" else "%Y-%m-%d %H:%M")
+
+
+def month_text(day: date, lang: str) -> str:
+    """A month and its year: ``janv. 2026``, ``Jan 2026``."""
+    return f"{month_abbr(day.month, lang)} {day.year}"
+
+
+_WEEKDAYS_LONG = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_WEEKDAY_LETTERS = {"fr": "LMMJVSD", "en": "MTWTFSS"}
+
+
+def weekday_long(day: date, lang: str) -> str:
+    """Full weekday name: ``lundi``, ``Monday``."""
+    return _WEEKDAYS_LONG["en" if lang == "en" else "fr"][day.weekday()]
+
+
+def weekday_letter(day: date, lang: str) -> str:
+    """One-letter weekday of a calendar cell: ``L M M J V S D`` / ``M T W T F S S``."""
+    return _WEEKDAY_LETTERS["en" if lang == "en" else "fr"][day.weekday()]
+
+
+def wh(value: int | float | None, lang: str) -> str:
+    """Watt-hours as an integer with thousands separators."""
+    return "—" if value is None else f"{number(value, 0, lang)} Wh"
+
+
+def integer(value: int | None, lang: str) -> str:
+    """An integer with thousands separators, ``—`` when unknown."""
+    return "—" if value is None else number(value, 0, lang)
+
+
+def signed(text_value: str, value: float | None) -> str:
+    """``text_value`` with a ``+`` in front of a positive ``value`` (a change)."""
+    return f"+{text_value}" if value is not None and value > 0 else text_value
+
+
+def code_label(lang: str, group: str, code: object) -> str:
+    """The word for a code in ``lang``: ``opt``/``TEMPO`` -> ``Tempo``, ``status``/``failed``
+    -> ``échouée``, ``quality``/``BRUT`` -> ``brute``... The code itself when no word is known
+    (a plug-in's own status), ``—`` for none."""
+    if code is None or code == "":
+        return "—"
+    value = getattr(code, "value", code)
+    key = f"{group}.{value}"
+    return text(lang, key) if key in TEXTS else str(value)
 
 
 # -- labels and help of form fields ----------------------------------------------------------------

@@ -55,6 +55,8 @@ PAGE_ECOWATT: Final = "page:ecowatt"  # /ecowatt
 PAGE_EXPORTER: Final = "page:exporter"  # /exporter
 PAGE_SETTINGS: Final = "page:settings"  # /settings
 PAGE_LOGIN: Final = "page:login"  # /login (only when the service is bound beyond loopback)
+PAGE_NOT_FOUND: Final = "page:not_found"  # any other path: 404, in the UI's language
+PAGE_ERROR: Final = "page:error"  # a page that failed: 500, in the UI's language
 
 #: Path of every page, by its root marker.
 PAGE_PATHS: Final[dict[str, str]] = {
@@ -99,9 +101,19 @@ def value(scope: str, key: str) -> str:
     * ``period_total_wh`` (sum of the API's ``value_wh`` over the shown period),
       ``period_days`` (number of days with a value), ``period_max_va`` (highest ``value_va``),
       ``subscribed_kva``;
+    * N vs N-1 (Consommation, Production): ``period_prev_wh`` (sum of the daily ``value_wh`` a
+      year earlier — same date, or 52 weeks earlier for a week — over the days of the period
+      that have a value both years), ``period_change_wh`` (this period minus that, over the
+      same days) and ``period_change_pct`` (0.1 precision);
+    * HC/HP split (Consommation, HC/HP or Tempo contract): ``split_hc_wh``, ``split_hp_wh`` and,
+      on Tempo, ``split_blue_wh``, ``split_white_wh``, ``split_red_wh`` — the load curve of the
+      period's complete days split per tag (rounded to the Wh);
     * cost page: ``cost_total_eur``, ``cost_energy_eur``, ``cost_subscription_eur`` of the shown
-      period, and ``compare_base_eur``, ``compare_hc_hp_eur``, ``compare_tempo_eur`` (last 12
-      months priced with each option);
+      period; ``cost_prev_eur`` (the same dates a year earlier, priced the same way),
+      ``cost_change_eur``, ``cost_change_pct``; ``cost_<tag>_eur`` per tariff tag (``hc``,
+      ``hp``, ``bluehc``...) and, on Tempo, ``cost_blue_eur``, ``cost_white_eur``,
+      ``cost_red_eur``; and ``compare_base_eur``, ``compare_hc_hp_eur``, ``compare_tempo_eur``
+      (last 12 months priced with each option);
     * balance page (the meter's NET flows: consumption = import, production = export):
       ``balance_consumption_wh`` and ``balance_production_wh`` (sums of the API's daily
       ``value_wh``), ``balance_net_wh`` (production - consumption), ``balance_export_days``
@@ -113,6 +125,8 @@ def value(scope: str, key: str) -> str:
       ``balance_self_rate_pct`` (self / gross) and ``balance_self_sufficiency_pct``
       (self / (self + consumption)) are ``""`` until it is entered.
 
+    Dashboard grid card: ``value:tempo:tempo_today``, ``value:tempo:tempo_tomorrow``,
+    ``value:ecowatt:ecowatt_j0``, ``value:ecowatt:ecowatt_now`` (the catalogue's values).
     Tempo page (scope ``tempo``): ``today``, ``tomorrow`` (data-value the colour ``BLUE``/
     ``WHITE``/``RED`` or ``""`` when not published), ``remaining_BLUE``, ``remaining_WHITE``,
     ``remaining_RED`` (the API's ``remaining``). EcoWatt page (scope ``ecowatt``):
@@ -124,15 +138,29 @@ def value(scope: str, key: str) -> str:
 # -- charts (an ECharts element; its DOM node holds a <canvas>; data-value: how many points, bars
 # or days it shows, data-unit what they are) -----------------------------------
 
-CHART_DAILY: Final = "chart:daily"  # daily bars of the shown period (kWh)
+CHART_DAILY: Final = "chart:daily"  # bars per day, or per month beyond 62 days (unit "days" or
+# "months"), with last year's beside them (kWh)
 CHART_LOAD_CURVE: Final = "chart:load_curve"  # load curve (W), HC/HP shading, Tempo colours
 CHART_MAX_POWER: Final = "chart:max_power"  # max power per day (VA) vs subscribed power
-CHART_COST: Final = "chart:cost"  # cost per day/month (EUR)
+CHART_COST: Final = "chart:cost"  # cost per day/month (EUR), last year's total as a line
 CHART_COMPARE: Final = "chart:compare"  # BASE vs HC/HP vs Tempo over the last 12 months
 CHART_BALANCE: Final = "chart:balance"  # consumption (import) vs production (export) per day
 CHART_BALANCE_HOURLY: Final = "chart:balance_hourly"  # mean import/export per hour of the day
+CHART_SPLIT: Final = "chart:split"  # kWh per tariff tag (HC/HP, Tempo colour) per day/month
 CHART_TEMPO: Final = "chart:tempo"  # not a chart: the season calendar grid (see CALENDAR)
 CHART_ECOWATT: Final = "chart:ecowatt"  # not a chart: the 4 x 24 grid (see ECOWATT_CELL)
+#: Every ECharts chart has role="img", an aria-label (its title) and aria-describedby pointing
+#: to its text summary, a visible line marked summary(<chart marker>).
+
+
+def summary(chart_marker: str) -> str:
+    """The text summary of a chart: ``summary:chart:daily``..."""
+    return f"summary:{chart_marker}"
+
+
+#: Where the figures of a page come from (the € page prices the load curve, the kWh page
+#: shows the daily index): a short note marked SOURCE_NOTE on each of those pages.
+SOURCE_NOTE: Final = "source:note"
 
 # -- tables (a Quasar q-table; rows in the DOM as <tr>) -------------------------------------------
 
@@ -141,6 +169,15 @@ TABLE_COST: Final = "table:cost"
 TABLE_BALANCE: Final = "table:balance"
 TABLE_EXPORT_HISTORY: Final = "table:export_history"  # on the Exporter page, one per tab:
 # see exporter(type, "history")
+#: The switch above a table that shows its optional columns on a phone (where only the key
+#: columns show: date, kWh and max power; date and total €; start, status and error...).
+TABLE_COLUMNS: Final = "table:all_columns"
+
+# -- refused URL parameters -----------------------------------------------------------------------
+
+#: The banner saying which URL parameters a page refused and why (the page shows its default
+#: instead); data-value: the refused parameters' names, comma-separated.
+QUERY_ERROR: Final = "query:error"
 
 # -- balance page: self-consumption needs the inverter's production --------------------------------
 
@@ -152,8 +189,8 @@ BALANCE_ERROR: Final = "balance:error"  # shown when the production entered is r
 # -- period picker (Consommation, Consommation €, Production, Bilan) ------------------------------
 
 PERIOD_PDL: Final = "period:pdl"  # usage point select (hidden when there is only one)
-PERIOD_START: Final = "period:start"  # date input YYYY-MM-DD (inclusive)
-PERIOD_END: Final = "period:end"  # date input YYYY-MM-DD (inclusive)
+PERIOD_START: Final = "period:start"  # date field: 06/12/2026 in French, 2026-12-06 in English
+PERIOD_END: Final = "period:end"  # date field, inclusive (either form is read back)
 PERIOD_PREV: Final = "period:prev"  # previous period of the same kind
 PERIOD_NEXT: Final = "period:next"  # next period of the same kind
 PERIOD_APPLY: Final = "period:apply"  # apply a custom start/end
@@ -201,12 +238,29 @@ def pdl_card(pdl: str) -> str:
     return f"card:{pdl}"
 
 
+#: The dashboard's grid card: Tempo today and tomorrow, EcoWatt today and now (see value()).
+GRID_CARD: Final = "card:grid"
+#: The dashboard's exporters card: one health line per exporter (see exporter_health).
+EXPORTERS_CARD: Final = "card:exporters"
+
+
+def exporter_health(type_: str) -> str:
+    """An exporter's health on the dashboard ``health:<type>``: data-value the last run's
+    status (``success``, ``failed``, ``running``, ``""`` when it never ran); a failed one shows
+    its error and is flagged."""
+    return f"health:{type_}"
+
+
 # -- Tempo and EcoWatt grids -----------------------------------------------------------------------
+
+
+TEMPO_LEGEND: Final = "tempo:legend"  # the calendar's legend (colours, unknown, today)
 
 
 def tempo_day(day: str) -> str:
     """A day cell of the Tempo season calendar ``tempo:day:YYYY-MM-DD``; data-value its colour
-    (``BLUE``/``WHITE``/``RED``, ``""`` when unknown)."""
+    (``BLUE``/``WHITE``/``RED``, ``""`` when unknown). A day up to today is a link to the
+    Consommation page of that day."""
     return f"tempo:day:{day}"
 
 
@@ -254,9 +308,9 @@ def setting(name: str) -> str:
 
     Names: ``client_id``, ``client_secret``, ``demo`` (switch), ``save_gateway``,
     ``sync_hour``, ``save_sync``, ``tariff:<field>`` (a ``TariffPrices`` field), ``save_tariff``,
-    ``pdl_name:<pdl>``, ``save_names``, ``offpeak_pdl`` (select), ``offpeak_from`` (date),
-    ``offpeak_ranges`` (text like ``22:30-06:30;12:00-14:00``), ``save_offpeak``, ``result``
-    (the last save's message; data-value ``ok`` or ``failed``).
+    ``pdl_name:<pdl>``, ``save_names``, ``offpeak_pdl`` (select), ``offpeak_from`` (a date field
+    like PERIOD_START), ``offpeak_ranges`` (text like ``22:30-06:30;12:00-14:00``),
+    ``save_offpeak``, ``result`` (the last save's message; data-value ``ok`` or ``failed``).
     """
     return f"settings:{name}"
 

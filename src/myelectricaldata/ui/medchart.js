@@ -4,7 +4,10 @@
 //   the legend use French month and day names on a French page;
 // * `separators` ([thousands, decimal]) format every value axis and tooltip value that has no
 //   formatter of its own: French "14 000" (narrow no-break space) and "1,5", English "14,000"
-//   and "1.5".
+//   and "1.5";
+// * `unit` ("kWh", "W", "€"...) follows every tooltip value ("1,5 kWh"; English "€1.50");
+// * a time axis' tooltip names its instant the page's way: "06/12/2026 14:30" in French,
+//   "2026-12-06 14:30" in English (the axis holds Paris wall-clock times, read as UTC).
 // Nothing is fetched: ECharts comes from NiceGUI's bundled "nicegui-echart" module.
 import { echarts } from "nicegui-echart";
 import { convertDynamicProperties } from "../../static/utils/dynamic_properties.js";
@@ -48,6 +51,27 @@ export function formatNumber(value, separators, decimals) {
   const [whole, fraction] = text.split(".");
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, separators[0]);
   return (rounded < 0 ? "-" : "") + grouped + (fraction ? separators[1] + fraction : "");
+}
+
+// `value` with its unit, the page's way: "1,5 kWh", "12,34 €"; English "€12.34".
+export function withUnit(value, separators, unit, decimals) {
+  const text = formatNumber(value, separators, decimals);
+  if (!unit || text === "—") return text;
+  if (unit === "€" && separators[1] === ".") return text.startsWith("-") ? "-€" + text.slice(1) : "€" + text;
+  return text + " " + unit;
+}
+
+function pad(n) {
+  return String(n).padStart(2, "0");
+}
+
+// A wall-clock instant (milliseconds read as UTC) as the page writes it.
+export function instantText(ms, english) {
+  const d = new Date(ms);
+  const day = english
+    ? `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`
+    : `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
 function asList(part) {
@@ -97,7 +121,10 @@ export default {
   methods: {
     localize(options) {
       const separators = this.separators || [",", "."];
+      const unit = this.unit || "";
+      const english = this.locale === "EN";
       const axisLabel = (value) => formatNumber(value, separators);
+      const timeAxis = asList(options.xAxis).some((axis) => axis.type === "time");
       for (const axis of [...asList(options.xAxis), ...asList(options.yAxis)]) {
         if (axis.type !== "value" && axis.type !== "log") continue;
         axis.axisLabel = axis.axisLabel || {};
@@ -105,7 +132,19 @@ export default {
       }
       for (const tooltip of asList(options.tooltip)) {
         if (!tooltip.valueFormatter) {
-          tooltip.valueFormatter = (value) => formatNumber(value, separators, 2);
+          tooltip.valueFormatter = (value) => withUnit(value, separators, unit, 2);
+        }
+        if (timeAxis && !tooltip.formatter) {
+          tooltip.formatter = (params) => {
+            const list = asList(params);
+            if (!list.length) return "";
+            const head = instantText(list[0].axisValue ?? list[0].value[0], english);
+            const lines = list.map((p) => {
+              const value = Array.isArray(p.value) ? p.value[1] : p.value;
+              return `${p.marker}${p.seriesName}: <b>${withUnit(value, separators, unit, 2)}</b>`;
+            });
+            return [head, ...lines].join("<br>");
+          };
         }
       }
     },
@@ -133,5 +172,6 @@ export default {
     renderer: String,
     locale: String,
     separators: Array,
+    unit: String,
   },
 };

@@ -17,8 +17,15 @@ from myelectricaldata.domain.types import Direction
 from myelectricaldata.store.repo import StoredUsagePoint
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
-from myelectricaldata.ui.data import PERIOD_KINDS, Period, newest_day, parse_date, resolve_period
-from myelectricaldata.ui.layout import PageContext, pdl_label
+from myelectricaldata.ui.data import (
+    PERIOD_KINDS,
+    Period,
+    newest_day,
+    read_period,
+    resolve_period,
+)
+from myelectricaldata.ui.layout import PageContext, keep_period, pdl_label, problems_banner
+from myelectricaldata.ui.query import MAX_DAY, MIN_DAY, QueryProblem, read_typed_day
 
 
 @dataclass(frozen=True)
@@ -28,11 +35,17 @@ class Selection:
     point: StoredUsagePoint
     period: Period
     anchor: date  # newest stored day of the point (up to yesterday)
+    problems: tuple[QueryProblem, ...] = ()  # URL parameters refused (the default applies)
 
     @property
     def pdl(self) -> str:
         """The usage point id."""
         return self.point.point.pdl
+
+    @property
+    def last(self) -> date:
+        """The last day of the period that can have a value (not after the newest stored)."""
+        return min(self.period.end, self.anchor)
 
 
 async def select(
@@ -48,18 +61,50 @@ async def select(
         return None
     usable = [p for p in points if (wants or _has(direction))(p)] or points
     wanted = ctx.query("pdl")
-    point = next((p for p in usable if p.point.pdl == wanted), usable[0])
+    problems: list[QueryProblem] = []
+    point = next((p for p in usable if p.point.pdl == wanted), None)
+    if point is None:
+        if wanted and not any(p.point.pdl == wanted for p in points):
+            problems.append(QueryProblem("pdl", wanted, "query.unknown_pdl"))
+        point = next((p for p in points if p.point.pdl == wanted), usable[0])
     anchor = await asyncio.to_thread(
         newest_day, ctx.runtime.store, point.point.pdl, direction, ctx.today
     )
-    period = resolve_period(
-        ctx.query("period"),
-        parse_date(ctx.query("start")),
-        parse_date(ctx.query("end")),
-        anchor,
-        default_kind,
+    read = read_period(
+        ctx.query("period"), ctx.query("start"), ctx.query("end"), anchor, default_kind
     )
-    return Selection(point, period, anchor)
+    return Selection(point, read.period, anchor, (*problems, *read.problems))
+
+
+#: How a date field is written and masked in each language (Quasar mask and picker format).
+DATE_FORMS = {
+    "fr": ("##/##/####", "DD/MM/YYYY", "jj/mm/aaaa"),
+    "en": ("####-##-##", "YYYY-MM-DD", "yyyy-mm-dd"),
+}
+
+
+def date_field(ctx: PageContext, label: str, day: date, marker: str) -> ui.input:
+    """A date typed the page's way (``06/12/2026`` in French, ``2026-12-06`` in English), with
+    a calendar in the page's language beside it. Not the browser's native date input, whose
+    format follows the browser's own language rather than the page's."""
+    mask, picker_mask, placeholder = DATE_FORMS["en" if ctx.lang == "en" else "fr"]
+    field = ui.input(label, value=i18n.day_text(day, ctx.lang)).props(
+        f'dense mask="{mask}" inputmode=numeric'
+    )
+    field.props["placeholder"] = placeholder
+    field.classes("w-40")
+    with field.add_slot("append"), ui.icon("event").classes("cursor-pointer"):
+        menu = ui.menu()
+
+    def picker_on_first_open() -> None:
+        # Built when first opened: a page that never opens it does not carry it.
+        if not menu.default_slot.children:
+            with menu:
+                ui.date(mask=picker_mask).bind_value(field)
+
+    menu.on("before-show", picker_on_first_open)
+    m.apply(field, marker)
+    return field
 
 
 def _has(direction: Direction) -> Callable[[StoredUsagePoint], bool]:
@@ -78,9 +123,12 @@ def picker(
     *,
     kinds: tuple[str, ...] = PERIOD_KINDS,
 ) -> None:
-    """Usage point select, period kind buttons, previous/next, custom start/end."""
+    """Usage point select, period kind buttons, previous/next, custom start/end; the refused
+    URL parameters above them; the drawer's period links set to this period."""
     path = ctx.request.url.path
     period = selection.period
+    problems_banner(ctx, selection.problems)
+    keep_period(ctx, period.query(selection.pdl))
 
     def go(target: Period, pdl: str | None = None) -> None:
         ui.navigate.to(ctx.url(path, **target.query(pdl or selection.pdl)))
@@ -114,6 +162,7 @@ def picker(
         with ui.row().classes("items-center gap-1"):
             prev_button = ui.button(icon="chevron_left", on_click=lambda: go(period.shifted(-1)))
             prev_button.props("flat round dense").tooltip(ctx.t("period.prev"))
+            prev_button.props["aria-label"] = ctx.t("period.prev")
             m.apply(prev_button, m.PERIOD_PREV)
             label = ui.label(
                 ctx.t(
@@ -125,20 +174,24 @@ def picker(
             m.apply(label, m.PERIOD_LABEL, value=f"{period.start}..{period.end}", unit="")
             next_button = ui.button(icon="chevron_right", on_click=lambda: go(period.shifted(1)))
             next_button.props("flat round dense").tooltip(ctx.t("period.next"))
+            next_button.props["aria-label"] = ctx.t("period.next")
             m.apply(next_button, m.PERIOD_NEXT)
         with ui.row().classes("items-center gap-2"):
-            start = ui.input(ctx.t("period.start"), value=period.start.isoformat()).props(
-                "type=date dense"
-            )
-            m.apply(start, m.PERIOD_START)
-            end = ui.input(ctx.t("period.end"), value=period.end.isoformat()).props(
-                "type=date dense"
-            )
-            m.apply(end, m.PERIOD_END)
+            start = date_field(ctx, ctx.t("period.start"), period.start, m.PERIOD_START)
+            end = date_field(ctx, ctx.t("period.end"), period.end, m.PERIOD_END)
 
             def apply_custom() -> None:
-                first, last = parse_date(start.value), parse_date(end.value)
+                first = read_typed_day(str(start.value or ""))
+                last = read_typed_day(str(end.value or ""))
                 if first is None or last is None:
+                    ui.notify(
+                        ctx.t(
+                            "period.bad_dates",
+                            min=i18n.day_text(MIN_DAY, ctx.lang),
+                            max=i18n.day_text(MAX_DAY, ctx.lang),
+                        ),
+                        type="warning",
+                    )
                     return
                 go(resolve_period("custom", first, last, selection.anchor))
 

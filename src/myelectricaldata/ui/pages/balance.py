@@ -16,10 +16,18 @@ from typing import Any
 from nicegui import ui
 
 from myelectricaldata.domain.types import Direction
-from myelectricaldata.ui import charts, i18n
+from myelectricaldata.ui import charts, i18n, summaries
 from myelectricaldata.ui import markers as m
 from myelectricaldata.ui.data import Balance, balance, parse_kwh, self_consumption
-from myelectricaldata.ui.layout import PageContext, PagedTable, message, shell, stat
+from myelectricaldata.ui.layout import (
+    PageContext,
+    column,
+    day_table,
+    heading,
+    message,
+    shell,
+    stat,
+)
 from myelectricaldata.ui.period import Selection, picker, select
 
 IMPORT_COLOR = "#1976d2"
@@ -107,7 +115,7 @@ def _self_consumption(
                 gross=i18n.kwh_from_wh(gross_wh, ctx.lang),
                 export=i18n.kwh_from_wh(export_wh, ctx.lang),
             )
-    ui.label(ctx.t("balance.self_title")).classes("text-base font-medium")
+    heading(ctx.t("balance.self_title"))
     unknown = "—"
     with ui.row().classes("gap-x-8 gap-y-3 flex-wrap items-end"):
         stat(
@@ -146,7 +154,7 @@ def _self_consumption(
                 gross=i18n.kwh_from_wh(estimate.gross_wh, ctx.lang),
                 export=i18n.kwh_from_wh(export_wh, ctx.lang),
             )
-        ).classes("text-xs opacity-70")
+        ).classes("text-xs med-muted")
     else:
         ui.label(
             ctx.t(
@@ -180,12 +188,44 @@ def _kwh(wh: int | None) -> float | None:
     return None if wh is None else wh / 1000
 
 
+def _bare_kwh(wh: int | None, lang: str) -> str:
+    return i18n.kwh_from_wh(wh, lang).removesuffix(" kWh")
+
+
+def _balance_summary(ctx: PageContext, selection: Selection, result: Balance) -> str:
+    parts = [
+        (ctx.t("balance.import_short"), i18n.kwh_from_wh(result.import_wh, ctx.lang)),
+        (ctx.t("balance.export_short"), i18n.kwh_from_wh(result.export_wh, ctx.lang)),
+        (ctx.t("balance.net_short"), i18n.kwh_from_wh(result.net_wh, ctx.lang)),
+    ]
+    period = ctx.t(
+        "period.range",
+        start=i18n.day_text(selection.period.start, ctx.lang),
+        end=i18n.day_text(selection.period.end, ctx.lang),
+    )
+    return f"{ctx.t('balance.title')} {period} — " + summaries.parts_text(
+        ctx.lang, "sum.split", parts
+    )
+
+
+def _hourly_summary(ctx: PageContext, result: Balance) -> str:
+    imports, exports = result.import_by_hour, result.export_by_hour
+    top_in = max(range(24), key=lambda h: imports[h])
+    top_out = max(range(24), key=lambda h: exports[h])
+    return ctx.t(
+        "sum.hourly",
+        import_hour=top_in,
+        import_max=f"{i18n.number(imports[top_in], 0, ctx.lang)} Wh",
+        export_hour=top_out,
+        export_max=f"{i18n.number(exports[top_out], 0, ctx.lang)} Wh",
+    )
+
+
 async def build(ctx: PageContext) -> None:
     """The Bilan page."""
     store = ctx.runtime.store
     points = await asyncio.to_thread(store.usage_points)
     with shell(ctx, m.PAGE_BALANCE):
-        ui.page_title(f"{ctx.t('nav.balance')} — MyElectricalData")
         selection = await select(
             ctx, Direction.PRODUCTION, points, wants=lambda p: p.point.has_production
         )
@@ -207,13 +247,13 @@ async def build(ctx: PageContext) -> None:
         # Short names: the chart titles and the stats above say what they are.
         cons_name, prod_name = ctx.t("balance.import_short"), ctx.t("balance.export_short")
         with ui.card().classes("w-full"):
-            ui.label(ctx.t("balance.title")).classes("text-base font-medium")
+            heading(ctx.t("balance.title"))
             if not days:
                 message(ctx.t("common.no_data"))
                 return
             chart = charts.Chart(
                 charts.grouped_bars(
-                    [d.isoformat() for d in days],
+                    [i18n.day_text(d, ctx.lang) for d in days],
                     {
                         cons_name: [_kwh(result.consumption.get(d)) for d in days],
                         prod_name: [_kwh(result.production.get(d)) for d in days],
@@ -223,12 +263,21 @@ async def build(ctx: PageContext) -> None:
                     ctx.dark,
                 ),
                 ctx.lang,
+                unit="kWh",
+                title=ctx.t("balance.title"),
             ).classes("med-chart")
-            m.apply(chart, m.CHART_BALANCE, value=len(days), unit="days")
+            charts.chart_card(
+                chart,
+                m.CHART_BALANCE,
+                len(days),
+                "days",
+                _balance_summary(ctx, selection, result),
+                ctx.lang,
+            )
         if result.curve_days:
             with ui.card().classes("w-full"):
-                ui.label(ctx.t("balance.hourly")).classes("text-base font-medium")
-                ui.label(ctx.t("balance.hourly_hint")).classes("text-xs opacity-70")
+                heading(ctx.t("balance.hourly"))
+                ui.label(ctx.t("balance.hourly_hint")).classes("text-xs med-muted")
                 hourly = charts.Chart(
                     charts.grouped_bars(
                         [f"{h:02d}h" for h in range(24)],
@@ -241,33 +290,36 @@ async def build(ctx: PageContext) -> None:
                         ctx.dark,
                     ),
                     ctx.lang,
+                    unit="Wh",
+                    title=ctx.t("balance.hourly"),
                 ).classes("med-chart")
-                m.apply(hourly, m.CHART_BALANCE_HOURLY, value=24, unit="hours")
+                charts.chart_card(
+                    hourly,
+                    m.CHART_BALANCE_HOURLY,
+                    24,
+                    "hours",
+                    _hourly_summary(ctx, result),
+                    ctx.lang,
+                )
         with ui.card().classes("w-full"):
+            heading(ctx.t("energy.table"))
             columns: list[dict[str, Any]] = [
-                {"name": "date", "label": ctx.t("common.date"), "field": "date", "align": "left"},
-                {"name": "cons", "label": cons_name, "field": "cons", "align": "right"},
-                {"name": "prod", "label": prod_name, "field": "prod", "align": "right"},
-                {
-                    "name": "net",
-                    "label": ctx.t("balance.net_short"),
-                    "field": "net",
-                    "align": "right",
-                },
+                column("date", ctx.t("common.date"), align="left"),
+                column("cons", f"{cons_name} (kWh)"),
+                column("prod", f"{prod_name} (kWh)"),
+                column("net", f"{ctx.t('balance.net_short')} (kWh)", key=False),
             ]
             rows = []
             for d in days:
                 c, p = result.consumption.get(d), result.production.get(d)
                 rows.append(
                     {
-                        "date": d.isoformat(),
-                        "cons": i18n.kwh_from_wh(c, ctx.lang),
-                        "prod": i18n.kwh_from_wh(p, ctx.lang),
-                        "net": i18n.kwh_from_wh(p - c, ctx.lang)
+                        "date": i18n.day_text(d, ctx.lang),
+                        "cons": _bare_kwh(c, ctx.lang),
+                        "prod": _bare_kwh(p, ctx.lang),
+                        "net": _bare_kwh(p - c, ctx.lang)
                         if c is not None and p is not None
                         else "—",
                     }
                 )
-            table = PagedTable(columns=columns, rows=rows, row_key="date")
-            table.classes("w-full").props("dense flat bordered")
-            m.apply(table, m.TABLE_BALANCE)
+            day_table(ctx, columns, rows, m.TABLE_BALANCE)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
@@ -11,11 +13,27 @@ from myelectricaldata.domain.timeutil import PARIS
 from myelectricaldata.exporters.base import MeasureValue
 from myelectricaldata.exporters.catalogue import compute_snapshot
 from myelectricaldata.runtime import saved_prices
+from myelectricaldata.store.exports import ExportLog
 from myelectricaldata.store.repo import StoredUsagePoint, SyncBusy
 from myelectricaldata.sync.service import SyncStatus
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
-from myelectricaldata.ui.layout import PageContext, message, pdl_label, shell, value_label
+from myelectricaldata.ui.layout import (
+    ECOWATT_COLORS,
+    ECOWATT_TEXT,
+    TEMPO_COLORS,
+    TEMPO_TEXT,
+    PageContext,
+    heading,
+    message,
+    pdl_label,
+    shell,
+    value_label,
+)
+from myelectricaldata.ui.messages import localized
+
+if TYPE_CHECKING:
+    from myelectricaldata.runtime import Runtime
 
 #: Seconds between two reads of the sync status while a sync runs.
 POLL_S = 1.0
@@ -25,6 +43,14 @@ def _by_key(values: list[MeasureValue]) -> dict[str, MeasureValue]:
     return {v.key: v for v in values}
 
 
+def _day(iso: str, lang: str) -> str:
+    """A catalogue date (ISO) the page's way."""
+    try:
+        return i18n.day_text(date.fromisoformat(iso[:10]), lang)
+    except ValueError:
+        return iso
+
+
 def _kwh_value(
     ctx: PageContext, values: dict[str, MeasureValue], pdl: str, key: str, title: str
 ) -> None:
@@ -32,7 +58,7 @@ def _kwh_value(
     raw = measure.value if measure else None
     number = float(raw) if isinstance(raw, int | float) else None
     with ui.column().classes("gap-0"):
-        ui.label(title).classes("text-xs opacity-70")
+        ui.label(title).classes("text-xs med-muted")
         value_label(i18n.kwh(number, ctx.lang), m.value(pdl, key), number, "kWh")
         evolution = values.get(f"{key}_evolution")
         if evolution is not None:
@@ -46,9 +72,9 @@ def _kwh_value(
                     "%",
                     classes=color,
                 )
-                ui.label(ctx.t("dash.vs_last_year")).classes("opacity-70")
+                ui.label(ctx.t("dash.vs_last_year")).classes("med-muted")
         if measure is not None and measure.date:
-            ui.label(measure.date).classes("text-xs opacity-60")
+            ui.label(_day(measure.date, ctx.lang)).classes("text-xs med-muted")
 
 
 def _card(
@@ -59,13 +85,13 @@ def _card(
     with ui.card().classes("med-card grow") as card:
         m.apply(card, m.pdl_card(pdl))
         with ui.row().classes("items-center w-full"):
-            ui.label(pdl_label(ctx, pdl, point.name)).classes("text-base font-medium")
+            heading(pdl_label(ctx, pdl, point.name))
             ui.space()
             if stored.origin == "demo":
-                ui.badge(ctx.t("shell.demo"), color="orange")
-        with ui.row().classes("text-xs opacity-70 gap-3"):
+                ui.badge(ctx.t("shell.demo"), color="amber", text_color="black")
+        with ui.row().classes("text-xs med-muted gap-3"):
             if point.pricing_option:
-                ui.label(f"{ctx.t('dash.option')} : {point.pricing_option.value}")
+                ui.label(f"{ctx.t('dash.option')} : {ctx.label('opt', point.pricing_option)}")
             if point.subscribed_power_kva:
                 ui.label(
                     f"{i18n.kva(point.subscribed_power_kva, ctx.lang)} {ctx.t('dash.subscribed')}"
@@ -93,7 +119,7 @@ def _card(
             if cost is not None:
                 raw = cost.value if isinstance(cost.value, int | float) else None
                 with ui.column().classes("gap-0"):
-                    ui.label(ctx.t("dash.cost_month")).classes("text-xs opacity-70")
+                    ui.label(ctx.t("dash.cost_month")).classes("text-xs med-muted")
                     value_label(
                         i18n.eur(raw, ctx.lang), m.value(pdl, "cost_month"), raw, "EUR", "text-lg"
                     )
@@ -101,7 +127,7 @@ def _card(
             if power is not None:
                 raw_va = power.value if isinstance(power.value, int) else None
                 with ui.column().classes("gap-0"):
-                    ui.label(ctx.t("dash.max_power")).classes("text-xs opacity-70")
+                    ui.label(ctx.t("dash.max_power")).classes("text-xs med-muted")
                     value_label(
                         i18n.va(raw_va, ctx.lang),
                         m.value(pdl, "max_power_yesterday"),
@@ -126,7 +152,130 @@ def _card(
                 )
             )
         for stream in errors[:3]:
-            ui.label(f"{stream.stream}: {stream.last_error}").classes("text-xs text-negative")
+            ui.label(f"{ctx.label('kind', stream.stream)} : {stream.last_error}").classes(
+                "text-xs text-negative"
+            )
+
+
+def _grid_card(ctx: PageContext, values: dict[str, MeasureValue]) -> None:
+    """Tempo today and tomorrow, EcoWatt today and now (the measures catalogue's values)."""
+    with ui.card().classes("med-card grow") as card:
+        m.apply(card, m.GRID_CARD)
+        heading(ctx.t("dash.grid"))
+        with ui.row().classes("gap-x-8 gap-y-3 flex-wrap items-start"):
+            for key, title in (
+                ("tempo_today", "dash.tempo_today"),
+                ("tempo_tomorrow", "dash.tempo_tomorrow"),
+            ):
+                measure = values.get(key)
+                color = measure.value if measure is not None else None
+                with ui.column().classes("gap-1"):
+                    ui.label(ctx.t(title)).classes("text-xs med-muted")
+                    chip = value_label(
+                        ctx.label("tempo", color) if color else ctx.t("tempo.unknown"),
+                        m.value("tempo", key),
+                        color,
+                        "",
+                        "text-base font-medium px-2 rounded" if color else "text-sm",
+                    )
+                    if isinstance(color, str) and color in TEMPO_COLORS:
+                        chip.style(f"background:{TEMPO_COLORS[color]};color:{TEMPO_TEXT[color]}")
+            day = values.get("ecowatt_j0")
+            now = values.get("ecowatt_now")
+            level = day.value if day is not None and isinstance(day.value, int) else None
+            with ui.column().classes("gap-1"):
+                ui.label(ctx.t("dash.ecowatt_today")).classes("text-xs med-muted")
+                badge = value_label(
+                    f"{ctx.t('ecowatt.level', level=level)} "
+                    f"({ctx.t(f'ecowatt.level_name.{level}')})"
+                    if level
+                    else ctx.t("ecowatt.unknown_day"),
+                    m.value("ecowatt", "ecowatt_j0"),
+                    level,
+                    "",
+                    "text-base font-medium px-2 rounded" if level else "text-sm",
+                )
+                if level:
+                    badge.style(f"background:{ECOWATT_COLORS[level]};color:{ECOWATT_TEXT[level]}")
+                hour = now.value if now is not None and isinstance(now.value, int) else None
+                value_label(
+                    ctx.t("dash.ecowatt_now", level=ctx.t(f"ecowatt.hour_level.{hour}"))
+                    if hour is not None
+                    else "",
+                    m.value("ecowatt", "ecowatt_now"),
+                    hour,
+                    "",
+                    "text-xs",
+                )
+        with ui.row().classes("gap-4 text-sm"):
+            ui.link(ctx.t("nav.tempo"), "/tempo")
+            ui.link(ctx.t("nav.ecowatt"), "/ecowatt")
+
+
+@dataclass(frozen=True, slots=True)
+class ExporterHealth:
+    """One destination on the dashboard: whether it is on, and its last run."""
+
+    name: str
+    title: str
+    enabled: bool
+    last: ExportLog | None
+
+
+def exporter_health(runtime: Runtime) -> list[ExporterHealth]:
+    """Every destination that is enabled or ran at least once, with its last run."""
+    exports = runtime.exports
+    found = []
+    for name, cls in sorted(exports.registry.types.items()):
+        try:
+            enabled = bool(exports.configs.load(name).enabled)
+        except Exception:  # a broken saved config: shown by the Exporter page
+            enabled = False
+        logs = exports.repo.logs(name, 1)
+        if enabled or logs:
+            found.append(
+                ExporterHealth(name, str(cls.title or name), enabled, logs[0] if logs else None)
+            )
+    return found
+
+
+def _exporters_card(ctx: PageContext, health: list[ExporterHealth]) -> None:
+    """Each destination's last run and its error; a failed one is flagged."""
+    with ui.card().classes("med-card grow") as card:
+        m.apply(card, m.EXPORTERS_CARD)
+        heading(ctx.t("dash.exporters"))
+        if not health:
+            ui.label(ctx.t("dash.exporters_none")).classes("text-sm med-muted")
+        for item in health:
+            last = item.last
+            status = last.status if last else ""
+            failed = status == "failed"
+            with ui.row().classes("items-start gap-2 no-wrap w-full") as line:
+                m.apply(line, m.exporter_health(item.name), value=status, unit="")
+                icon = ui.icon(
+                    "error" if failed else ("check_circle" if status == "success" else "schedule")
+                ).classes("text-negative" if failed else "text-positive" if status else "")
+                icon.props["aria-hidden"] = "true"
+                with ui.column().classes("gap-0 min-w-0"):
+                    title = item.title + (
+                        "" if item.enabled else f" ({ctx.t('dash.exporter_disabled')})"
+                    )
+                    ui.link(title, ctx.url("/exporter", type=item.name)).classes("font-medium")
+                    if last is None:
+                        ui.label(ctx.t("dash.exporter_never")).classes("text-xs med-muted")
+                    else:
+                        ui.label(
+                            ctx.t(
+                                "dash.exporter_last",
+                                when=i18n.instant_text(last.started_at.astimezone(PARIS), ctx.lang),
+                                status=ctx.label("exp_status", status),
+                            )
+                            + f" · {ctx.t('dash.rows', rows=i18n.integer(last.records, ctx.lang))}"
+                        ).classes("text-xs" + (" text-negative font-medium" if failed else ""))
+                    if last is not None and last.error:
+                        ui.label(localized(last.error, ctx.lang)).classes(
+                            "text-xs text-negative break-words"
+                        )
 
 
 async def build(ctx: PageContext) -> None:
@@ -136,14 +285,18 @@ async def build(ctx: PageContext) -> None:
     snapshot = await compute_snapshot(runtime.store, now=ctx.now, prices=prices)
     points = await asyncio.to_thread(runtime.store.usage_points)
     status = await asyncio.to_thread(runtime.sync.status)
+    health = await asyncio.to_thread(exporter_health, runtime)
     with shell(ctx, m.PAGE_DASHBOARD):
-        ui.page_title(f"{ctx.t('nav.dashboard')} — MyElectricalData")
         _sync_panel(ctx, status)
         if not points:
             message(ctx.t("common.no_pdl"))
         with ui.row().classes("w-full gap-4 items-stretch"):
             for stored in points:
                 _card(ctx, stored, _by_key(snapshot.for_scope(stored.point.pdl)), status)
+        grid = _by_key(snapshot.for_scope("tempo") + snapshot.for_scope("ecowatt"))
+        with ui.row().classes("w-full gap-4 items-stretch"):
+            _grid_card(ctx, grid)
+            _exporters_card(ctx, health)
 
 
 def _status_text(ctx: PageContext, status: SyncStatus) -> tuple[str, str, float | None]:
@@ -155,8 +308,8 @@ def _status_text(ctx: PageContext, status: SyncStatus) -> tuple[str, str, float 
         label = f"{ctx.t('dash.sync_running')} {run.current}"
         return label, "running", percent
     when = i18n.instant_text(run.started_at.astimezone(PARIS), ctx.lang)
-    label = f"{ctx.t('dash.last_sync')} : {when} — {ctx.t('status.' + run.status)}"
-    label += f" ({run.rows_written} rows)" if ctx.lang == "en" else f" ({run.rows_written} lignes)"
+    label = f"{ctx.t('dash.last_sync')} : {when} — {ctx.label('status', run.status)}"
+    label += f" ({ctx.t('dash.rows', rows=i18n.integer(run.rows_written, ctx.lang))})"
     return label, run.status, 100.0 if run.status != "running" else percent
 
 
@@ -172,6 +325,7 @@ def _sync_panel(ctx: PageContext, status: SyncStatus) -> None:
             bar = ui.linear_progress(
                 value=(percent or 0) / 100, show_value=False, size="8px"
             ).props("rounded")
+            bar.props["aria-label"] = ctx.t("dash.sync_progress")
             m.apply(bar, m.SYNC_PROGRESS, value=percent if percent is not None else "", unit="%")
         quota = status.quota
         quota_text = (
@@ -180,7 +334,7 @@ def _sync_panel(ctx: PageContext, status: SyncStatus) -> None:
             else ctx.t("dash.quota_demo")
         )
         with ui.column().classes("gap-0"):
-            ui.label(ctx.t("dash.quota")).classes("text-xs opacity-70")
+            ui.label(ctx.t("dash.quota")).classes("text-xs med-muted")
             value_label(
                 quota_text,
                 m.QUOTA,

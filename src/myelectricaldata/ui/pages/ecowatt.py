@@ -11,7 +11,15 @@ from myelectricaldata.domain.timeutil import PARIS
 from myelectricaldata.domain.types import EcoWattDay
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
-from myelectricaldata.ui.layout import ECOWATT_COLORS, PageContext, message, shell, value_label
+from myelectricaldata.ui.layout import (
+    ECOWATT_COLORS,
+    ECOWATT_TEXT,
+    PageContext,
+    heading,
+    message,
+    shell,
+    value_label,
+)
 
 #: EcoWatt covers today and three days ahead.
 HORIZON_DAYS = 4
@@ -30,7 +38,7 @@ GRID_CSS = """
 .med-eco-hour-label { font-size: 10px; text-align: center; opacity: .75; }
 .med-eco-cell {
   height: 1.5rem; border-radius: 3px; font-size: 10px; line-height: 1;
-  display: flex; align-items: center; justify-content: center; color: #fff;
+  display: flex; align-items: center; justify-content: center;
 }
 .med-eco-cell.med-eco-unknown { color: inherit; border: 1px dashed #8886; }
 .med-eco-cell .med-eco-cell-hour { display: none; }
@@ -46,19 +54,26 @@ GRID_CSS = """
 """
 
 
-def _cell(day: date, hour: int, signal: EcoWattDay | None, *, now: bool) -> None:
+def _cell(ctx: PageContext, day: date, hour: int, signal: EcoWattDay | None, *, now: bool) -> None:
     """One hour of the grid: its colour, its hour (shown on phones) and its tooltip."""
     value = signal.hourly[hour] if signal else None
     cell = ui.element("div").classes("med-eco-cell" + (" med-eco-unknown" if value is None else ""))
-    style = f"background:{ECOWATT_COLORS[value]};" if value is not None else ""
+    style = (
+        f"background:{ECOWATT_COLORS[value]};color:{ECOWATT_TEXT[value]};"
+        if value is not None
+        else ""
+    )
     if now:
         style += "outline:2px solid #1976d2;outline-offset:1px;"
     if style:
         cell.style(style)
     with cell:
         ui.label(f"{hour:02d}").classes("med-eco-cell-hour")
-    shown = "?" if value is None else str(value)
-    cell.tooltip(f"{hour:02d}:00-{(hour + 1) % 24:02d}:00 : {shown}")
+    shown = ctx.t("common.unknown") if value is None else ctx.t(f"ecowatt.hour_level.{value}")
+    described = f"{i18n.day_text(day, ctx.lang)} {hour:02d}:00-{(hour + 1) % 24:02d}:00 : {shown}"
+    cell.tooltip(described)
+    cell.props["aria-label"] = described
+    cell.props["role"] = "img"
     m.apply(cell, m.ecowatt_cell(day.isoformat(), hour), value=value, unit="")
 
 
@@ -72,10 +87,9 @@ async def build(ctx: PageContext) -> None:
     now_hour = ctx.now.astimezone(PARIS).hour
     with shell(ctx, m.PAGE_ECOWATT):
         ui.add_css(GRID_CSS)
-        ui.page_title(f"{ctx.t('nav.ecowatt')} — MyElectricalData")
         with ui.card().classes("w-full"):
-            ui.label(ctx.t("ecowatt.title")).classes("text-base font-medium")
-            ui.label(ctx.t("ecowatt.hint")).classes("text-xs opacity-70")
+            heading(ctx.t("ecowatt.title"))
+            ui.label(ctx.t("ecowatt.hint")).classes("text-xs med-muted")
             if not days:
                 message(ctx.t("ecowatt.none"))
             with ui.element("div").classes("med-eco w-full") as grid:
@@ -105,12 +119,15 @@ async def build(ctx: PageContext) -> None:
                                 "text-xs font-medium",
                             )
                             if level:
-                                badge.style(f"color:{ECOWATT_COLORS[level]}")
+                                badge.style(
+                                    f"background:{ECOWATT_COLORS[level]};"
+                                    f"color:{ECOWATT_TEXT[level]};padding:0 4px;border-radius:3px"
+                                )
                         with ui.element("div").classes("med-eco-hours"):
                             for hour in range(24):
-                                _cell(day, hour, signal, now=offset == 0 and hour == now_hour)
+                                _cell(ctx, day, hour, signal, now=offset == 0 and hour == now_hour)
         for day in sorted(known):
             with ui.row().classes("items-center gap-2"):
-                ui.icon("info").style(f"color:{ECOWATT_COLORS[known[day].level]}")
+                ui.icon("info")
                 label = ui.label(f"{i18n.day_text(day, ctx.lang)} : {known[day].message}")
                 m.apply(label, m.ecowatt_message(day.isoformat()))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -24,7 +23,10 @@ from myelectricaldata.exporters.registry import field_errors
 from myelectricaldata.store.exports import ExportBusy, ExportLog
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
-from myelectricaldata.ui.layout import PageContext, message, shell
+from myelectricaldata.ui.layout import PageContext, column, heading, message, shell
+from myelectricaldata.ui.messages import localized
+from myelectricaldata.ui.period import date_field
+from myelectricaldata.ui.query import read_typed_day
 
 #: Fields every config has, shown at the top of the tab with their own markers.
 COMMON_FIELDS = ("enabled", "interval_minutes")
@@ -111,11 +113,15 @@ def _log_rows(ctx: PageContext, logs: list[ExportLog]) -> list[dict[str, Any]]:
             "finished": i18n.instant_text(log.finished_at.astimezone(PARIS), ctx.lang)
             if log.finished_at
             else "",
-            "trigger": log.trigger,
-            "status": log.status,
-            "records": f"{log.records}"
-            + (f" / {log.records_total}" if log.records_total is not None else ""),
-            "error": log.error or "",
+            "trigger": ctx.label("trigger", log.trigger),
+            "status": ctx.label("exp_status", log.status),
+            "records": i18n.integer(log.records, ctx.lang)
+            + (
+                f" / {i18n.integer(log.records_total, ctx.lang)}"
+                if log.records_total is not None
+                else ""
+            ),
+            "error": localized(log.error, ctx.lang),
         }
         for log in logs
     ]
@@ -141,7 +147,7 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
 
     with ui.column().classes("w-full gap-3"):
         if description:
-            ui.html(i18n.code_html(description), sanitize=False).classes("text-sm opacity-80")
+            ui.html(i18n.code_html(description), sanitize=False).classes("text-sm med-muted")
         ui.label(
             ctx.t("exp.origin", origin=ctx.t(f"exp.origin.{origin}"))
             + " · "
@@ -150,7 +156,7 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
                 history=ctx.t("yes" if cls.supports_history else "no"),
                 state=ctx.t("yes" if cls.supports_state else "no"),
             )
-        ).classes("text-xs opacity-70")
+        ).classes("text-xs med-muted")
         with ui.row().classes("items-center gap-6 flex-wrap"):
             enabled = ui.switch(ctx.t("exp.enabled"), value=bool(shown.get("enabled")))
             m.apply(enabled, m.exporter(name, "enabled"))
@@ -291,7 +297,9 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
             outcome = await runtime.exports.test(name, candidate)
             latency = f" ({outcome.latency_ms:.0f} ms)" if outcome.latency_ms is not None else ""
             head = ctx.t("exp.test_ok" if outcome.success else "exp.test_failed")
-            details = " — ".join(x for x in (outcome.message, outcome.error or "") if x)
+            details = " — ".join(
+                localized(x, ctx.lang) for x in (outcome.message, outcome.error or "") if x
+            )
             test_result.text = f"{head}{latency} : {details}" if details else head
             test_result.classes(
                 replace="text-sm " + ("text-positive" if outcome.success else "text-negative")
@@ -320,9 +328,13 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
                 bar.visible = True
                 bar.value = (last.records / total) if total else 0
             else:
-                progress.text = ctx.t("exp.done", status=last.status, records=last.records)
+                progress.text = ctx.t(
+                    "exp.done",
+                    status=ctx.label("exp_status", last.status),
+                    records=i18n.integer(last.records, ctx.lang),
+                )
                 if last.error:
-                    progress.text += f" — {last.error}"
+                    progress.text += f" — {localized(last.error, ctx.lang)}"
                 bar.visible = False
                 timer.active = False
             progress.props["data-value"] = last.status
@@ -353,24 +365,26 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
         if name == "home_assistant" and _has_route(ctx.app, HA_STATS):
             _ha_statistics(ctx, name)
 
-        ui.label(ctx.t("exp.history")).classes("text-base font-medium")
+        heading(ctx.t("exp.history"))
+        # On a phone: start, status and error; the switch above the table shows the rest.
         columns = [
-            {"name": key, "label": ctx.t(f"exp.col.{col}"), "field": key, "align": "left"}
-            for key, col in (
-                ("started", "started"),
-                ("finished", "finished"),
-                ("trigger", "trigger"),
-                ("status", "status"),
-                ("records", "records"),
-                ("error", "error"),
-            )
-        ]
+            column(key, ctx.t(f"exp.col.{key}"), align="left", key=key in ("started", "status"))
+            for key in ("started", "finished", "trigger", "status", "records")
+        ] + [column("error", ctx.t("exp.col.error"), align="left", wrap=True)]
+        switch = ui.switch(ctx.t("table.all_columns")).classes("med-columns-switch text-sm")
         logs = runtime.exports.repo.logs(name, 20)
         history = ui.table(columns=columns, rows=_log_rows(ctx, logs), row_key="id").classes(
-            "w-full"
+            "w-full med-table"
         )
         history.props("dense flat bordered")
         m.apply(history, m.exporter(name, "history"))
+        switch.on_value_change(
+            lambda e, table=history: (
+                table.classes(add="med-all-columns")
+                if e.value
+                else table.classes(remove="med-all-columns")
+            )
+        )
         if logs and logs[0].status == "running":
             timer.active = True
 
@@ -382,7 +396,7 @@ def _has_route(app: FastAPI, path: str) -> bool:
 def _ha_statistics(ctx: PageContext, name: str) -> None:
     """List, clear and re-import the Home Assistant statistics, through the HA exporter's own
     routes (shown only when they exist)."""
-    ui.label(ctx.t("exp.stats")).classes("text-base font-medium")
+    heading(ctx.t("exp.stats"))
     output = ui.table(columns=[], rows=[]).classes("w-full").props("dense flat bordered")
     m.apply(output, m.exporter(name, "stats_table"))
     status = ui.label("").classes("text-sm")
@@ -416,14 +430,18 @@ def _ha_statistics(ctx: PageContext, name: str) -> None:
             on_click=lambda: do("POST", f"{HA_STATS}/clear"),
         ).props("outline color=negative")
         m.apply(clearing, m.exporter(name, "stats_clear"))
-        since = ui.input(
-            ctx.t("exp.stats_reimport"), value=ctx.today.replace(month=1, day=1).isoformat()
+        since = date_field(
+            ctx,
+            ctx.t("exp.stats_reimport"),
+            ctx.today.replace(month=1, day=1),
+            m.exporter(name, "stats_from"),
         )
-        since.props("type=date dense")
-        m.apply(since, m.exporter(name, "stats_from"))
-        again: Callable[[], Any] = lambda: do(  # noqa: E731
-            "POST", f"{HA_STATS}/reimport", **{"from": str(since.value)}
-        )
+
+        def again() -> Any:
+            day = read_typed_day(str(since.value or ""))
+            # A date that does not read goes as typed: the route's 422 names it.
+            return do("POST", f"{HA_STATS}/reimport", **{"from": str(day or since.value)})
+
         reimport = ui.button(ctx.t("exp.stats_reimport"), icon="replay", on_click=again).props(
             "outline"
         )
@@ -441,10 +459,9 @@ async def build(ctx: PageContext) -> None:
     registry = ctx.runtime.exports.registry
     types = sorted(registry.types.items())
     with shell(ctx, m.PAGE_EXPORTER):
-        ui.page_title(f"{ctx.t('nav.exporter')} — MyElectricalData")
         if registry.broken:
             with ui.card().classes("w-full"):
-                ui.label(ctx.t("exp.broken")).classes("text-base font-medium text-negative")
+                heading(ctx.t("exp.broken"), classes="text-negative")
                 for broken in registry.broken:
                     ui.label(f"{broken.name} ({broken.origin}): {broken.error}").classes("text-xs")
         if not types:

@@ -30,8 +30,9 @@ from myelectricaldata.runtime import save_prices, saved_prices
 from myelectricaldata.store.repo import StoredUsagePoint
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
-from myelectricaldata.ui.data import parse_date
-from myelectricaldata.ui.layout import PageContext, shell
+from myelectricaldata.ui.layout import PageContext, heading, shell
+from myelectricaldata.ui.period import date_field
+from myelectricaldata.ui.query import MAX_DAY, MIN_DAY, read_typed_day
 
 
 def _result(ctx: PageContext) -> tuple[ui.label, Any]:
@@ -55,8 +56,10 @@ def _gateway(ctx: PageContext, report: Any) -> None:
     has_secret = SAVED_CLIENT_SECRET in saved or bool(settings.med_client_secret.get_secret_value())
     demo_saved = saved.get(SAVED_DEMO)
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.gateway")).classes("text-base font-medium")
-        ui.label(ctx.t("set.in_force", source=runtime.source.origin.value)).classes("text-sm")
+        heading(ctx.t("set.gateway"))
+        ui.label(ctx.t("set.in_force", source=ctx.label("origin", runtime.source.origin))).classes(
+            "text-sm"
+        )
         client_id = ui.input(
             ctx.t("set.client_id"),
             value=saved[SAVED_CLIENT_ID][0] if SAVED_CLIENT_ID in saved else settings.med_client_id,
@@ -73,7 +76,7 @@ def _gateway(ctx: PageContext, report: Any) -> None:
             value=(demo_saved[0] == "true") if demo_saved else runtime.is_demo,
         )
         m.apply(demo, m.setting("demo"))
-        ui.label(ctx.t("set.gateway_hint")).classes("text-xs opacity-70")
+        ui.label(ctx.t("set.gateway_hint")).classes("text-xs med-muted")
 
         def save() -> None:
             store.put_setting(SAVED_CLIENT_ID, str(client_id.value or "").strip())
@@ -92,8 +95,8 @@ def _gateway(ctx: PageContext, report: Any) -> None:
 def _names(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> None:
     store = ctx.runtime.store
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.names")).classes("text-base font-medium")
-        ui.label(ctx.t("set.names_hint")).classes("text-xs opacity-70")
+        heading(ctx.t("set.names"))
+        ui.label(ctx.t("set.names_hint")).classes("text-xs med-muted")
         inputs = {}
         for stored in points:
             pdl = stored.point.pdl
@@ -118,10 +121,10 @@ def _tariff(ctx: PageContext, report: Any) -> None:
     prices = saved_prices(store)
     schema = TariffPrices.model_json_schema()["properties"]
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.tariff")).classes("text-base font-medium")
+        heading(ctx.t("set.tariff"))
         ui.label(
             ctx.t("set.tariff_hint", date=i18n.day_text(DEFAULT_PRICES_DATE, ctx.lang))
-        ).classes("text-xs opacity-70")
+        ).classes("text-xs med-muted")
         inputs = {}
         with ui.grid().classes(
             "med-form w-full gap-x-6 gap-y-3 grid-cols-1 sm:grid-cols-2 md:grid-cols-3"
@@ -158,8 +161,8 @@ def _tariff(ctx: PageContext, report: Any) -> None:
 def _offpeak(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> None:
     store = ctx.runtime.store
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.offpeak")).classes("text-base font-medium")
-        ui.label(ctx.t("set.offpeak_hint")).classes("text-xs opacity-70")
+        heading(ctx.t("set.offpeak"))
+        ui.label(ctx.t("set.offpeak_hint")).classes("text-xs med-muted")
         if not points:
             return
         history = ui.column().classes("gap-0 text-sm")
@@ -168,10 +171,10 @@ def _offpeak(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> N
             history.clear()
             stored = store.usage_point(pdl)
             with history:
-                ui.label(ctx.t("set.offpeak_history")).classes("text-xs opacity-70")
+                ui.label(ctx.t("set.offpeak_history")).classes("text-xs med-muted")
                 for valid_from, schedule in stored.offpeak_versions if stored else ():
                     ui.label(
-                        f"{valid_from.isoformat()} → "
+                        f"{i18n.day_text(valid_from, ctx.lang)} → "
                         + ("; ".join(str(r) for r in schedule.ranges) or "—")
                         + (f"  ({schedule.raw})" if schedule.raw else "")
                     )
@@ -184,10 +187,7 @@ def _offpeak(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> N
                 on_change=lambda e: show_history(str(e.value)),
             )
             m.apply(chooser, m.setting("offpeak_pdl"))
-            since = ui.input(ctx.t("set.offpeak_from"), value=ctx.today.isoformat()).props(
-                "type=date"
-            )
-            m.apply(since, m.setting("offpeak_from"))
+            since = date_field(ctx, ctx.t("set.offpeak_from"), ctx.today, m.setting("offpeak_from"))
             current = points[0].offpeak_versions
             ranges = ui.input(
                 ctx.t("set.offpeak_ranges"),
@@ -196,9 +196,16 @@ def _offpeak(ctx: PageContext, points: list[StoredUsagePoint], report: Any) -> N
             m.apply(ranges, m.setting("offpeak_ranges"))
 
             def save() -> None:
-                day = parse_date(since.value)
+                day = read_typed_day(str(since.value or ""))
                 if day is None:
-                    report(False, f"{ctx.t('set.offpeak_from')}: YYYY-MM-DD")
+                    report(
+                        False,
+                        ctx.t(
+                            "period.bad_dates",
+                            min=i18n.day_text(MIN_DAY, ctx.lang),
+                            max=i18n.day_text(MAX_DAY, ctx.lang),
+                        ),
+                    )
                     return
                 text_value = str(ranges.value or "").replace(":", "H")
                 try:
@@ -222,14 +229,14 @@ def _sync(ctx: PageContext, report: Any) -> None:
     hour = int(saved[0]) if saved else runtime.settings.sync_hour
     schedules = runtime.schedules
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.sync")).classes("text-base font-medium")
+        heading(ctx.t("set.sync"))
         field = ui.number(
             ctx.t("set.sync_hour"), value=hour, min=0, max=23, step=1, format="%d"
         ).classes("w-40")
         m.apply(field, m.setting("sync_hour"))
         if schedules is not None:
             ui.label(ctx.t("set.sync_hint", minute=f"{schedules.minute:02d}")).classes(
-                "text-xs opacity-70"
+                "text-xs med-muted"
             )
 
         def save() -> None:
@@ -258,7 +265,7 @@ def _access(ctx: PageContext) -> None:
     host = ctx.runtime.settings.med_host
     access = ctx.access
     with ui.card().classes("w-full"):
-        ui.label(ctx.t("set.access")).classes("text-base font-medium")
+        heading(ctx.t("set.access"))
         key = "set.access_open" if access is None or access.open else "set.access_guarded"
         ui.label(ctx.t(key, host=host)).classes("text-sm")
 
@@ -267,7 +274,6 @@ async def build(ctx: PageContext) -> None:
     """The Paramètres page."""
     points = await asyncio.to_thread(ctx.runtime.store.usage_points)
     with shell(ctx, m.PAGE_SETTINGS):
-        ui.page_title(f"{ctx.t('nav.settings')} — MyElectricalData")
         _, report = _result(ctx)
         _gateway(ctx, report)
         _tariff(ctx, report)

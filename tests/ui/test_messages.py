@@ -1,0 +1,86 @@
+"""Exporter failures read in French on a French page: the real messages our exporters write when
+a destination is not there are produced here (a closed port on 127.0.0.1, an empty URL) and
+must come out in French with their host and port kept, or unchanged in English."""
+
+from __future__ import annotations
+
+import pytest
+
+from myelectricaldata.exporters.base import BaseExporter, ConnectionTestResult
+from myelectricaldata.exporters.influxdb import InfluxDBConfig, InfluxDBExporter
+from myelectricaldata.exporters.mqtt import MqttConfig, MqttExporter
+from myelectricaldata.exporters.victoriametrics import (
+    VictoriaMetricsConfig,
+    VictoriaMetricsExporter,
+)
+from myelectricaldata.exporters.webhook import WebhookConfig, WebhookExporter
+from myelectricaldata.ui.messages import localized
+from tests.conftest import free_port
+
+
+async def _tested(exporter: BaseExporter) -> ConnectionTestResult:
+    try:
+        return await exporter.test_connection()
+    finally:
+        await exporter.aclose()
+
+
+async def test_a_refused_mqtt_connection_is_explained_in_french() -> None:
+    port = free_port()
+    config = MqttConfig(enabled=True, host="127.0.0.1", port=port, timeout_seconds=3)
+    result = await _tested(MqttExporter(config))
+    assert not result.success
+    head = localized(result.message, "fr")
+    detail = localized(result.error, "fr")
+    assert head == f"broker MQTT mqtt://127.0.0.1:{port} : échec du test", result.message
+    assert detail.startswith(f"rien n'accepte de connexion sur 127.0.0.1:{port}"), result.error
+    assert "vérifiez l'hôte, le port" in detail
+    # English pages keep our English text.
+    assert localized(result.error, "en") == result.error
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("InfluxDB", lambda url: InfluxDBExporter(InfluxDBConfig(enabled=True, url=url))),
+        (
+            "VictoriaMetrics",
+            lambda url: VictoriaMetricsExporter(VictoriaMetricsConfig(enabled=True, url=url)),
+        ),
+    ],
+)
+async def test_an_http_destination_that_is_not_there_is_explained_in_french(
+    name: str, make: object
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    result = await _tested(make(url))  # type: ignore[operator]
+    assert not result.success
+    assert localized(result.message, "fr") == f"{name} : échec du test de connexion"
+    detail = localized(result.error, "fr")
+    assert detail.startswith(f"impossible de joindre {name} ({url}"), result.error
+    assert f"vérifiez l'URL et que {name} fonctionne" in detail
+
+
+async def test_a_webhook_without_url_is_explained_in_french() -> None:
+    result = await _tested(WebhookExporter(WebhookConfig(enabled=False)))
+    assert localized(result.message, "fr") == "webhook : aucune URL"
+    assert localized(result.error, "fr").startswith("url : saisissez l'URL du destinataire")
+
+
+def test_a_message_no_pattern_knows_is_shown_unchanged() -> None:
+    assert localized("plugin: quota exceeded upstream", "fr") == "plugin: quota exceeded upstream"
+    assert localized(None, "fr") == ""
+
+
+def test_an_export_run_failure_is_explained_in_french_with_its_stream_named() -> None:
+    english = (
+        "consumption_daily: cannot reach InfluxDB at http://127.0.0.1:9 for a write "
+        "(ConnectError: All connection attempts failed): check url and that InfluxDB is running "
+        "(after 4 attempts; the next run resumes from here)"
+    )
+    assert localized(english, "fr") == (
+        "Consommation par jour : impossible de joindre InfluxDB (http://127.0.0.1:9) pour "
+        "« a write » (ConnectError: All connection attempts failed) : vérifiez l'URL et que "
+        "InfluxDB fonctionne (après 4 tentatives ; le prochain export reprendra ici)"
+    )
+    assert localized(english, "en") == english
