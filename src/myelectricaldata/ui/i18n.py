@@ -587,6 +587,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "opt.HC_WEEKEND": ("Heures creuses + week-end", "Off-peak + weekend"),
     "quality.BRUT": ("brute", "raw"),
     "quality.CORRIGE": ("corrigée", "corrected"),
+    "quality.UNKNOWN": ("non précisée", "not stated"),
     "origin.gateway": ("passerelle MyElectricalData", "MyElectricalData gateway"),
     "origin.demo": ("données de démonstration", "demo data"),
     "origin.file": ("fichier importé", "imported file"),
