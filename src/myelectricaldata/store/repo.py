@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -44,9 +44,7 @@ from myelectricaldata.domain.types import (
 )
 from myelectricaldata.store import schema as t
 from myelectricaldata.store.db import make_engine, upgrade
-
-#: A sync lock whose holder has not beaten for this long is considered abandoned.
-LOCK_STALE_AFTER = timedelta(minutes=10)
+from myelectricaldata.store.locks import SYNC_LOCK, Holder, LockBusy, Locks
 
 
 def _now() -> datetime:
@@ -144,7 +142,7 @@ class StreamState:
     last_error_at: datetime | None
 
 
-class SyncBusy(Exception):
+class SyncBusy(LockBusy):
     """Another sync holds the lock; wait for it to finish."""
 
 
@@ -155,6 +153,8 @@ class Store:
         self.engine = engine
         self._dialect = engine.dialect.name
         self._statements: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
+        #: The sync lock and the export destinations' locks (crash-safe, see store/locks.py).
+        self.locks = Locks(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -165,7 +165,8 @@ class Store:
         return cls(engine)
 
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Stop the lock heartbeat and release every pooled connection."""
+        self.locks.close()
         self.engine.dispose()
 
     # -- values as the driver takes them -------------------------------------------------------
@@ -691,30 +692,37 @@ class Store:
     # -- sync runs and lock --------------------------------------------------------------------
 
     def acquire_sync_lock(self, holder: str) -> None:
-        """Take the cross-process sync lock, or raise :class:`SyncBusy`."""
-        c = t.sync_lock.c
-        now = _now()
-        with self.engine.begin() as conn:
-            taken = conn.execute(
-                update(t.sync_lock)
-                .where(
-                    c.id == 1,
-                    or_(c.holder.is_(None), c.heartbeat_at < now - LOCK_STALE_AFTER),
-                )
-                .values(holder=holder, heartbeat_at=now)
-            ).rowcount
-        if taken != 1:
-            raise SyncBusy("another sync is running; it will finish on its own, try again later")
+        """Take the cross-process sync lock, or raise :class:`SyncBusy` naming its holder.
+
+        The lock of a sync whose process died is taken over at once, and that sync's run is
+        marked ``interrupted``.
+        """
+        try:
+            self.locks.acquire(SYNC_LOCK, holder, on_takeover=self._interrupt_runs)
+        except LockBusy as exc:
+            raise SyncBusy(
+                f"another sync is running ({exc}); it will finish on its own, try again later"
+            ) from None
 
     def release_sync_lock(self, holder: str) -> None:
         """Give the lock back (only if still held by ``holder``)."""
-        c = t.sync_lock.c
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(t.sync_lock)
-                .where(c.id == 1, c.holder == holder)
-                .values(holder=None, heartbeat_at=None)
-            )
+        self.locks.release(SYNC_LOCK, holder)
+
+    def sync_lock_holder(self) -> Holder | None:
+        """The live holder of the sync lock, if any; a dead one's lock and run are cleared."""
+        holder = self.locks.live_holder(SYNC_LOCK)
+        if holder is None:
+            self.abandon_running_runs()
+        return holder
+
+    @staticmethod
+    def _interrupt_runs(conn: Connection, _dead: Holder) -> None:
+        # Called while the dead holder's lock is being taken over: its run ended with it.
+        conn.execute(
+            update(t.sync_runs)
+            .where(t.sync_runs.c.status == "running")
+            .values(status="interrupted", finished_at=_now())
+        )
 
     def start_run(self, trigger: str) -> int:
         """Create a sync run in the ``running`` state and return its id."""
@@ -745,12 +753,7 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(update(t.sync_runs).where(t.sync_runs.c.id == run_id).values(**values))
             if heartbeat is not None:
-                c = t.sync_lock.c
-                conn.execute(
-                    update(t.sync_lock)
-                    .where(c.id == 1, c.holder == heartbeat)
-                    .values(heartbeat_at=_now())
-                )
+                self.locks.beat(SYNC_LOCK, heartbeat, conn)
 
     def finish_run(self, run_id: int, status: str, errors: list[dict[str, str]]) -> None:
         """Close a run with its final status."""
@@ -778,11 +781,17 @@ class Store:
         ]
 
     def abandon_running_runs(self) -> None:
-        """Mark runs left ``running`` by a process that died as ``interrupted``."""
+        """Mark runs left ``running`` by a process that died as ``interrupted`` (never the run
+        of a live process, e.g. a CLI sync while the service starts)."""
+        if self.locks.live_holder(SYNC_LOCK) is not None:
+            return
+        free = ~select(t.locks.c.name).where(t.locks.c.name == SYNC_LOCK).exists()
         with self.engine.begin() as conn:
+            # Checked again in the same statement: a sync that took the lock since then has
+            # its run left alone.
             conn.execute(
                 update(t.sync_runs)
-                .where(t.sync_runs.c.status == "running")
+                .where(t.sync_runs.c.status == "running", free)
                 .values(status="interrupted", finished_at=_now())
             )
 

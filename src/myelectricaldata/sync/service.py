@@ -39,6 +39,7 @@ from myelectricaldata.store.repo import (
     UnavailableRange,
     WriteResult,
 )
+from myelectricaldata.support.redaction import redact
 from myelectricaldata.sync.planner import (
     RECENT_DAYS,
     Chunk,
@@ -155,10 +156,13 @@ class SyncService:
 
     def status(self) -> SyncStatus:
         """Progress of the current run, the last runs and every stream's last outcome."""
+        # The lock tells whether a sync runs, here or in another process (a dead one's run is
+        # closed by the check), so GET /api/sync and POST's 409 always agree.
+        running = self.running or self.store.sync_lock_holder() is not None
         runs = self.store.runs(limit=10)
-        current = next((r for r in runs if r.status == "running"), None)
+        current = next((r for r in runs if r.status == "running"), None) if running else None
         return SyncStatus(
-            running=self.running or current is not None,
+            running=running,
             current=current,
             last=runs,
             streams=self.store.stream_states(),
@@ -185,6 +189,7 @@ class SyncService:
             try:
                 run_id = await self._db(self.store.start_run, trigger)
                 report = SyncReport(run_id)
+                used_before = self._calls_today()
                 self._pending = {}
                 try:
                     await self._run(report, pdls, start, end, on_progress)
@@ -202,13 +207,20 @@ class SyncService:
                     await self._db(self.store.finish_run, run_id, report.status, report.errors)
                     raise
                 await self._db(self.store.finish_run, run_id, report.status, report.errors)
-                log.info(
-                    "sync %s %s: %d rows, %d calls, %d errors",
+                # Every request counts, retries and failed ones included (the quota ledger's
+                # view), not only the calls that brought data back.
+                report.calls = max(report.calls, self._calls_today() - used_before)
+                log.log(
+                    logging.WARNING if report.status == "failed" else logging.INFO,
+                    "sync %s %s: %d rows, %d calls, %d errors%s",
                     run_id,
                     report.status,
                     report.rows_written,
                     report.calls,
                     len(report.errors),
+                    redact(f" (first: {report.errors[0]['scope']}: {report.errors[0]['error']})")
+                    if report.status == "failed" and report.errors
+                    else "",
                 )
             finally:
                 await self._db(self.store.release_sync_lock, self._holder)
@@ -349,6 +361,10 @@ class SyncService:
                 self.store.daily_days_present, pdl, stream.direction, low, high
             )
         return incomplete_days(low, high, present, detail=False)
+
+    def _calls_today(self) -> int:
+        quota = self.source.quota()
+        return quota.used if quota is not None else 0
 
     def _budget(self) -> int | None:
         quota = self.source.quota()

@@ -65,7 +65,7 @@ async def reimport(
     assert day is not None
     try:
         actions.check_configured(runtime.exports)
-        runtime.exports.start_background("home_assistant", trigger="api", since=day)
+        await runtime.exports.start("home_assistant", trigger="api", since=day)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     except ExportBusy as exc:
