@@ -9,6 +9,7 @@ out in commit order on PostgreSQL too, and a reader never sees a lower number ap
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from myelectricaldata.domain.offpeak import OffpeakHistory, OffpeakSchedule, parse_offpeak
@@ -43,7 +45,8 @@ from myelectricaldata.domain.types import (
     UsagePoint,
 )
 from myelectricaldata.store import schema as t
-from myelectricaldata.store.db import make_engine, upgrade
+from myelectricaldata.store.db import make_engine, normalise_url, upgrade
+from myelectricaldata.store.health import classify, preflight
 from myelectricaldata.store.locks import SYNC_LOCK, Holder, LockBusy, Locks
 
 
@@ -158,10 +161,26 @@ class Store:
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
-        """Open (and by default migrate) the database at ``url``."""
+        """Open (and by default migrate) the database at ``url``.
+
+        Raises :class:`~myelectricaldata.store.health.DatabaseFault` (one line: what is wrong
+        and what to do) for an empty, damaged, locked or unreachable database.
+        """
+        url = normalise_url(url)
+        preflight(url)
         engine = make_engine(url)
-        if migrate:
-            upgrade(engine)
+        try:
+            if migrate:
+                upgrade(engine)
+            else:
+                with engine.connect():
+                    pass
+        except (DBAPIError, sqlite3.Error) as exc:
+            engine.dispose()
+            fault = classify(exc, url)
+            if fault is None:
+                raise
+            raise fault from None
         return cls(engine)
 
     def close(self) -> None:
@@ -845,3 +864,19 @@ class Store:
                 select(t.settings).where(t.settings.c.key.startswith(prefix, autoescape=True))
             ).all()
         return {r.key: (r.value, r.secret) for r in rows}
+
+    # -- web UI sessions -----------------------------------------------------------------------
+
+    def revoke_session(self, session_id: str, expires_at: datetime) -> None:
+        """Remember a signed-out session until it would have expired."""
+        stmt = self._insert(t.revoked_sessions).values(id=session_id, expires_at=expires_at)
+        with self.engine.begin() as conn:
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+
+    def revoked_sessions(self, now: datetime) -> dict[str, datetime]:
+        """Signed-out sessions not yet expired (expired ones are forgotten)."""
+        c = t.revoked_sessions.c
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.revoked_sessions).where(c.expires_at <= now))
+            rows = conn.execute(select(c.id, c.expires_at)).all()
+        return {r.id: r.expires_at for r in rows}
