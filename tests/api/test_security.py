@@ -4,11 +4,13 @@ write routes; the service refuses to start beyond loopback without them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
@@ -32,6 +34,7 @@ from myelectricaldata.cli import main
 from myelectricaldata.runtime import Runtime
 from myelectricaldata.sources.demo import DEMO_TEMPO_PDL, DemoSource
 from tests.api.conftest import fill, fixed_clock, make_settings
+from tests.conftest import wait_until
 
 PASSWORD = "Correct-horse-battery-9"
 TOKEN = "tok-7f3a9c2e5b1d4f60a8e2c4b6d8f0a1c3"
@@ -521,3 +524,88 @@ def test_serve_refuses_a_one_letter_password(tmp_path: Path, monkeypatch: Any) -
     result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "8"], env=env)
     assert result.exit_code == 1
     assert "MED_UI_PASSWORD: use at least 10 characters" in result.output
+
+
+# -- the real server: forwarded headers and header splitting -------------------------------------
+
+
+@contextlib.contextmanager
+def _served_like_cli(tmp_path: Path, monkeypatch: Any, **env: str) -> Iterator[str]:
+    """``myelectricaldata serve --host 0.0.0.0`` with the options the CLI gives uvicorn, on a
+    free loopback port; yields the base URL."""
+    import threading
+
+    import uvicorn
+
+    from tests.conftest import free_port
+
+    captured: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: captured.update(options, app=app))
+    monkeypatch.chdir(tmp_path)
+    for name in ("MED_CLIENT_SECRET", "DATABASE_URL", "FORWARDED_ALLOW_IPS"):
+        monkeypatch.delenv(name, raising=False)
+    values = {
+        "MED_DATA_DIR": str(tmp_path / "data"),
+        "MED_INITIAL_SYNC": "false",
+        "SCHEDULER_ENABLED": "false",
+        "MED_UI_PASSWORD": PASSWORD,
+        "MED_API_TOKEN": TOKEN,
+        "MED_PROTECT_READS": "false",
+    } | env
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "8"], env=values)
+    assert result.exit_code == 0, result.output
+    port = free_port()
+    options = captured | {"host": "127.0.0.1", "port": port, "log_level": "warning"}
+    server = uvicorn.Server(uvicorn.Config(options.pop("app"), **options))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_login_limit(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    with (
+        _served_like_cli(tmp_path, monkeypatch) as url,
+        httpx.Client(base_url=url, follow_redirects=False) as http,
+    ):
+        for i in range(MAX_FAILURES):
+            forged = {"x-forwarded-for": f"203.0.113.{i}"}
+            assert http.post("/login", data={"password": "no"}, headers=forged).status_code == 401
+        blocked = http.post(
+            "/login", data={"password": PASSWORD}, headers={"x-forwarded-for": "203.0.113.99"}
+        )
+        assert blocked.status_code == 429
+
+
+def test_a_configured_proxy_is_believed_and_clients_behind_it_are_told_apart(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    with (
+        _served_like_cli(tmp_path, monkeypatch, MED_TRUSTED_PROXIES="127.0.0.1") as url,
+        httpx.Client(base_url=url, follow_redirects=False) as http,
+    ):
+        one, two = {"x-forwarded-for": "192.168.1.10"}, {"x-forwarded-for": "192.168.1.11"}
+        for _ in range(MAX_FAILURES):
+            assert http.post("/login", data={"password": "no"}, headers=one).status_code == 401
+        assert http.post("/login", data={"password": PASSWORD}, headers=one).status_code == 429
+        assert http.post("/login", data={"password": PASSWORD}, headers=two).status_code == 303
+
+
+def test_a_crlf_in_next_never_drops_the_connection(tmp_path: Path, monkeypatch: Any) -> None:
+    with (
+        _served_like_cli(tmp_path, monkeypatch) as url,
+        httpx.Client(base_url=url, follow_redirects=False) as http,
+    ):
+        answer = http.post(
+            "/login", data={"password": PASSWORD, "next": "/\r\nSet-Cookie: forged=1"}
+        )
+        assert answer.status_code == 303 and answer.headers["location"] == "/"
+        assert "forged" not in answer.headers.get("set-cookie", "")
+        again = http.get("/login", params={"next": "/tempo\r\nX-Evil: 1"})
+        assert again.status_code == 303 and again.headers["location"] == "/"

@@ -153,7 +153,7 @@ def _split_host(value: str) -> str:
     if text.startswith("["):
         return text[1 : text.find("]")] if "]" in text else text[1:]
     name, sep, port = text.rpartition(":")
-    if sep and port.isdigit() and ":" not in name:
+    if sep and port.isascii() and port.isdigit() and ":" not in name:
         text = name
     return text.rstrip(".")
 

@@ -260,6 +260,9 @@ class GatewaySource:
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._timeout = timeout
+        #: HTTP requests sent since this client was made (retries included): what a sync
+        #: reports as its calls, whatever the quota counts.
+        self.requests = 0
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sleep = sleep or asyncio.sleep
         self._random = random.Random()
@@ -503,6 +506,7 @@ class GatewaySource:
             self._check_budget()
             self._ledger.add(self._now().date())
             logger.debug("GET %s %s (attempt %d/%d)", path, params or {}, attempt + 1, attempts)
+            self.requests += 1
             try:
                 return await self._attempt(call, path, params)
             except _Transient as exc:

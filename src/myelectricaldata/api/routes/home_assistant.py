@@ -19,7 +19,7 @@ from myelectricaldata.store.exports import ExportBusy
 
 router = APIRouter(prefix="/api/export/home_assistant", tags=["export"])
 
-_PDL = Query(None, pattern=r"^\d{14}$", description="Only this usage point's statistics.")
+_PDL = Query(None, pattern=r"^[0-9]{14}$", description="Only this usage point's statistics.")
 
 
 def _bad_gateway(exc: HomeAssistantError) -> HTTPException:
