@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from myelectricaldata.api.params import get_runtime, parse_day
+from myelectricaldata.api.params import get_runtime, invalid, parse_day
 from myelectricaldata.exporters.home_assistant import actions
 from myelectricaldata.exporters.home_assistant.websocket import HomeAssistantError
 from myelectricaldata.store.exports import ExportBusy
@@ -62,7 +62,8 @@ async def reimport(
     HA holds before it; costs use the current prices). Follow it on ``/api/export/logs``."""
     runtime = get_runtime(request)
     day = parse_day(since, "from")
-    assert day is not None
+    if day is None:
+        raise invalid("from", "the first day to recompute is required: use YYYY-MM-DD", since)
     try:
         actions.check_configured(runtime.exports)
         await runtime.exports.start("home_assistant", trigger="api", since=day)
