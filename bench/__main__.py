@@ -17,6 +17,7 @@ BENCHES = (
     "export_webhook",
     "export_homeassistant",
     "ui",
+    "load",
 )
 
 

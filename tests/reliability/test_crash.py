@@ -24,8 +24,8 @@ from myelectricaldata.store.repo import Store
 from tests.fakes.webhook_receiver import WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The days every run syncs (75 days of daily values, load curve and max power, two PDLs).
-FIRST, LAST = date(2024, 9, 1), date(2024, 11, 14)
+#: The days every run syncs (180 days of daily values, load curve and max power, two PDLs).
+FIRST, LAST = date(2024, 5, 19), date(2024, 11, 14)
 #: Kills per engine and kind of run (the seed makes the kill points the same every time).
 KILLS = 3
 SEED = 20241115
@@ -88,12 +88,13 @@ class Worker:
         assert self.process.stdout is not None
         line = self.process.stdout.readline().strip()
         assert line == "ready", line + self.process.stderr.read()  # type: ignore[union-attr]
-        self.ready_at = time.monotonic()
 
     def finish(self) -> tuple[int, str, float]:
-        """Wait for the end: exit code, what it printed, seconds since ``ready``."""
+        """Wait for the end: exit code, what it printed, seconds the run itself took."""
         out, err = self.process.communicate(timeout=120)
-        return self.process.returncode, out + err, time.monotonic() - self.ready_at
+        done = [line.split() for line in out.splitlines() if line.startswith("done ")]
+        took = float(done[0][3]) if done else 0.0
+        return self.process.returncode, out + err, took
 
     def kill_9(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -104,7 +105,7 @@ def crash_loop(args: tuple[str, ...], clean_seconds: float, rng: random.Random, 
     """Start the run ``KILLS`` times and SIGKILL it at a random point of its work."""
     for _ in range(KILLS):
         worker = Worker(*args)
-        time.sleep(rng.uniform(0.05, 0.9) * clean_seconds)
+        time.sleep(rng.uniform(0.02, 0.8) * clean_seconds)
         worker.kill_9()
         LOOPS[kind] += 1
 

@@ -3,14 +3,15 @@
 ``python -m tests.reliability.worker sync URL START END`` syncs the demo source over the days
 START..END (inclusive) into URL; ``python -m tests.reliability.worker export URL HOOK SECRET``
 sends what changed to the webhook HOOK. Both print ``ready`` just before the run starts and
-``done <status> <count>`` after it; a lock held by a live process exits with code 3, so a run
-that does not start at once is seen.
+``done <status> <count> <seconds the run took>`` after it; a lock held by a live process exits
+with code 3, so a run that does not start at once is seen.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from datetime import date, datetime
 
 from cryptography.fernet import Fernet
@@ -38,6 +39,7 @@ async def sync(url: str, start: date, end: date) -> int:
     store = Store.open(url)
     service = SyncService(store, DemoSource(clock=now), clock=now)
     print("ready", flush=True)
+    started = time.perf_counter()
     try:
         report = await service.run(trigger="crash-test", start=start, end=end)
     except SyncBusy as exc:
@@ -45,7 +47,8 @@ async def sync(url: str, start: date, end: date) -> int:
         return BUSY
     finally:
         store.close()
-    print(f"done {report.status} {report.rows_written}", flush=True)
+    took = time.perf_counter() - started
+    print(f"done {report.status} {report.rows_written} {took:.3f}", flush=True)
     return 0
 
 
@@ -56,6 +59,7 @@ async def export(url: str, hook: str, secret: str) -> int:
     configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), env)
     service = ExportService(store, registry, configs, backoff_base=0.01)
     print("ready", flush=True)
+    started = time.perf_counter()
     try:
         log = await service.run("webhook", trigger="crash-test")
     except ExportBusy as exc:
@@ -63,7 +67,8 @@ async def export(url: str, hook: str, secret: str) -> int:
         return BUSY
     finally:
         store.close()
-    print(f"done {log.status} {log.records}", flush=True)
+    took = time.perf_counter() - started
+    print(f"done {log.status} {log.records} {took:.3f}", flush=True)
     return 0 if log.status == "success" else 1
 
 
