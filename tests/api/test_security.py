@@ -410,6 +410,16 @@ def test_cross_origin_text_plain_writes_are_refused(
     assert loopback.get("/api/settings/tariff").json()["saved"] is False
 
 
+def test_the_ui_socket_refuses_a_page_of_another_site(loopback: TestClient) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    with (
+        pytest.raises(WebSocketDisconnect),
+        loopback.websocket_connect("/_nicegui_ws/socket.io/", headers={"origin": _EVIL}),
+    ):
+        pass
+
+
 def test_same_origin_pages_programs_and_the_token_may_write(loopback: TestClient) -> None:
     same = {"origin": "http://127.0.0.1:8181"}
     assert loopback.put("/api/settings/tariff", json={}, headers=same).status_code == 200

@@ -667,11 +667,16 @@ class AccessMiddleware:
             if refusal is not None:
                 await _respond(send, refusal[0], _json(refusal[1]))
                 return
+        if kind == "websocket" and _same_origin(scope) is False:
+            # WebSockets know no CORS: a page of another site must not drive the UI's socket.
+            await receive()
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if self.policy.open:
             await self.app(scope, receive, send)
             return
         if kind == "websocket":
-            if self._session(scope) and _same_origin(scope) is not False:
+            if self._session(scope):
                 await self.app(scope, receive, send)
                 return
             await receive()  # the websocket.connect message
