@@ -22,6 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -154,7 +155,8 @@ def preflight(url: str) -> None:
             f"{_restore_hint(path)} (delete the empty file to start a new database)",
         )
     try:
-        with sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=2) as conn:
+        # Read-write, never create: the file exists; a URI needs its path percent-encoded.
+        with sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=2) as conn:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
         fault = classify(exc, url)
