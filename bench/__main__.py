@@ -18,6 +18,7 @@ BENCHES = (
     "export_webhook",
     "export_homeassistant",
     "ui",
+    "load",
 )
 
 

@@ -6,11 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from myelectricaldata.cli import main
-from myelectricaldata.store.db import alembic_config, make_engine
 from tests.fakes.gateway import FakeGateway, FakePdl, shared_fake_gateway
 
 
@@ -25,8 +23,12 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 def test_db_upgrade_creates_the_database(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
     assert result.exit_code == 0, result.output
-    head = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://"))).get_current_head()
-    assert f"revision {head}" in result.output  # the newest migration
+    from alembic.script import ScriptDirectory
+
+    from myelectricaldata.store.db import alembic_config_without_engine
+
+    scripts = ScriptDirectory.from_config(alembic_config_without_engine())
+    assert f"revision {scripts.get_current_head()}" in result.output  # the newest migration
     assert (Path(env["MED_DATA_DIR"]) / "myelectricaldata.db").exists()
 
 

@@ -6,6 +6,8 @@ import asyncio
 import logging
 import sys
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,7 +50,26 @@ class _IsoDate(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{value!r} is not a date like 2024-01-31", param, ctx)
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group: a database fault is one line saying what to do, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import DBAPIError
+
+        from myelectricaldata.store.health import DatabaseFault, classify
+
+        try:
+            return super().invoke(ctx)
+        except DatabaseFault as exc:
+            raise click.ClickException(str(exc)) from None
+        except DBAPIError as exc:
+            fault = classify(exc, _settings().db_url)
+            if fault is None:
+                raise
+            raise click.ClickException(str(fault)) from None
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="myelectricaldata")
 def main() -> None:
     """Linky data from MyElectricalData, kept locally, served over a REST API."""
@@ -99,11 +120,17 @@ def serve(host: str | None, port: int | None) -> None:
         raise click.ClickException(str(exc)) from None
     if runtime.is_demo:
         click.echo("No MED_CLIENT_SECRET set: serving DEMO data (two synthetic usage points).")
+    proxies = settings.trusted_proxies
     uvicorn.run(
         app,
         host=settings.med_host,
         port=settings.med_port,
         log_level="debug" if settings.debug else "info",
+        # X-Forwarded-For is believed only from the proxies the operator named: otherwise any
+        # client (even one on 127.0.0.1) could pick the address the login limit counts.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) if proxies else "",
+        server_header=False,
     )
 
 
@@ -354,14 +381,129 @@ def db() -> None:
 def db_upgrade() -> None:
     """Apply pending migrations (the service also does it at start)."""
     from myelectricaldata.store.db import current_revision, make_engine, upgrade
+    from myelectricaldata.store.repo import Store
 
     settings = _settings()
+    Store.open(settings.db_url, migrate=False).close()  # a faulty file: one line, not a trace
     engine = make_engine(settings.db_url)
     try:
         upgrade(engine)
         click.echo(f"database at revision {current_revision(engine)}")
     finally:
         engine.dispose()
+
+
+@db.command("backup")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: backups/myelectricaldata-<UTC time>.db beside the database).",
+)
+def db_backup(target: Path | None) -> None:
+    """A consistent copy of the SQLite database while the service runs (SQLite's online
+    backup API); for PostgreSQL, the pg_dump command to use."""
+    from sqlalchemy.engine import URL, make_url
+
+    from myelectricaldata.store import health
+    from myelectricaldata.store.db import make_engine, normalise_url
+
+    settings = _settings()
+    url = normalise_url(settings.db_url)
+    path = health.sqlite_path(url)
+    if path is None:
+        given = make_url(url)
+        safe = URL.create(
+            "postgresql",
+            username=given.username,
+            host=given.host,
+            port=given.port,
+            database=given.database,
+        )
+        click.echo(
+            "PostgreSQL keeps its own backups: run\n"
+            f"  pg_dump --format=custom --file=myelectricaldata.dump "
+            f"'{safe.render_as_string(hide_password=False)}'\n"
+            "(PGPASSWORD or ~/.pgpass for the password); restore with pg_restore --clean."
+        )
+        return
+    if not path.exists():
+        raise click.ClickException(f"no database at {path}: nothing to back up")
+    health.preflight(url)
+    engine = make_engine(url)
+    try:
+        written = health.backup_sqlite(engine, target or health.backup_name(path, "manual"))
+    finally:
+        engine.dispose()
+    click.echo(f"database backed up to {written} ({written.stat().st_size} bytes)")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Check the database: every page (SQLite integrity_check), the schema revision, the
+    locks; says what to do about each problem. Exit code 1 when one is found."""
+    from sqlalchemy.exc import DBAPIError
+
+    from myelectricaldata.store import health
+    from myelectricaldata.store.db import current_revision, head_revision, make_engine
+    from myelectricaldata.store.db import normalise_url as normalise
+    from myelectricaldata.store.locks import Locks
+
+    settings = _settings()
+    url = normalise(settings.db_url)
+    health.preflight(url)
+    engine = make_engine(url)
+    problems: list[str] = []
+    try:
+        try:
+            found = health.integrity_problems(engine, quick=False)
+        except Exception as exc:
+            fault = health.classify(exc, url)
+            if fault is None or fault.kind != "corrupt":
+                raise click.ClickException(str(fault or exc)) from None
+            original = exc.orig if isinstance(exc, DBAPIError) else exc
+            found = [str(original)]  # so damaged that the check itself could not finish
+        path = health.sqlite_path(url)
+        if found:
+            restore = health.latest_backup(path) if path else None
+            problems.append(
+                f"damaged pages ({len(found)} problems, first: {found[0]}): "
+                + (
+                    f"stop the service and copy {restore} over {path}"
+                    if restore
+                    else "restore your last backup"
+                )
+            )
+        else:
+            click.echo(f"pages: ok ({engine.dialect.name})")
+            revision, head = current_revision(engine), head_revision()
+            if revision != head:
+                problems.append(
+                    f"schema at revision {revision}, the code expects {head}: "
+                    "run `myelectricaldata db upgrade`"
+                )
+            else:
+                click.echo(f"schema: revision {revision} (current)")
+                locks = Locks(engine)
+                with engine.connect() as conn:
+                    from sqlalchemy import select
+
+                    from myelectricaldata.store.schema import locks as lock_table
+
+                    names = list(conn.execute(select(lock_table.c.name)).scalars())
+                for name in names:
+                    holder = locks.live_holder(name)
+                    state = f"held by {holder.describe()}" if holder else "left by a dead process"
+                    click.echo(f"lock {name}: {state}{'' if holder else ' (cleared)'}")
+                locks.close()
+    finally:
+        engine.dispose()
+    for problem in problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("database: ok")
 
 
 def _register_groups() -> None:

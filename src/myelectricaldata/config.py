@@ -43,9 +43,25 @@ class Settings(BaseSettings):
         description="Bearer token of the API's write routes when listening beyond loopback "
         "(or create one with `myelectricaldata token`).",
     )
-    med_protect_reads: bool = Field(
-        False,
-        description="Beyond loopback, also require the token (or a UI session) for GET routes.",
+    med_protect_reads: bool | None = Field(
+        None,
+        description="Beyond loopback, require the token (or a UI session) for GET routes too; "
+        "default: true beyond loopback (a load curve tells when a household is at home). "
+        "`false` opens the reads to the LAN on purpose.",
+    )
+    med_allowed_hosts: str = Field(
+        "",
+        description="Comma-separated host names the service may be reached by, besides "
+        "loopback names and IP addresses (DNS-rebinding defence); `.example.lan` allows its "
+        "sub-domains, `*` any name.",
+    )
+    med_trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For/-Proto are believed; default: none (the peer address counts).",
+    )
+    med_max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body accepted; larger ones get 413."
     )
     med_secret_key: SecretStr = Field(
         SecretStr(""), description="Fernet key for secrets at rest; default: a key file."
@@ -72,6 +88,16 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """The extra host names of ``MED_ALLOWED_HOSTS``, lower-case."""
+        return _names(self.med_allowed_hosts)
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """The addresses or networks of ``MED_TRUSTED_PROXIES``."""
+        return sorted(_names(self.med_trusted_proxies))
+
+    @property
     def db_url(self) -> str:
         """The database URL in force."""
         return self.database_url or sqlite_url(self.med_data_dir)
@@ -82,6 +108,10 @@ class Settings(BaseSettings):
         if self.med_demo is not None:
             return self.med_demo
         return not self.med_client_secret.get_secret_value()
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(p.strip().lower().rstrip(".") for p in text.split(",") if p.strip())
 
 
 #: Settings-table keys of what the web UI's settings page saves (they win over the environment).

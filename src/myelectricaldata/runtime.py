@@ -17,6 +17,7 @@ from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.sources.base import Source
 from myelectricaldata.store.exports import ExportBusy, ExportRepo
+from myelectricaldata.store.health import DatabaseFault, DatabaseHealth, integrity_problems
 from myelectricaldata.store.repo import Store, SyncBusy
 from myelectricaldata.sync.scheduler import Schedules, sync_minute
 from myelectricaldata.sync.service import SyncReport, SyncService
@@ -65,6 +66,10 @@ class Runtime:
     secrets: SecretBox
     exports: ExportService
     schedules: Schedules | None = None
+    #: The last lasting database fault seen (``/api/health`` reports it as ``degraded``).
+    db_health: DatabaseHealth = field(default_factory=DatabaseHealth)
+    #: Seconds between two looks at a sync lock held by another process (start-up sync).
+    startup_retry_s: float = 2.0
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -132,6 +137,9 @@ class Runtime:
 
     async def start(self) -> None:
         """Start the timetable and, when configured, a first sync in the background."""
+        check = asyncio.create_task(self._check_database(), name="database-check")
+        self._tasks.add(check)
+        check.add_done_callback(self._tasks.discard)
         if self.settings.scheduler_enabled:
             minute = await asyncio.to_thread(sync_minute, self.store, self.settings.sync_minute)
             self.schedules = Schedules(
@@ -140,12 +148,56 @@ class Runtime:
             self.schedules.start()
             await asyncio.to_thread(self.reschedule_exports)
         if self.settings.med_initial_sync:
+            task = asyncio.create_task(self._startup_sync(), name="sync-startup")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _check_database(self) -> None:
+        """Read every page once at start (SQLite ``quick_check``): a damaged page shows on
+        ``/api/health`` at once, not on the first unlucky request."""
+        try:
+            problems = await asyncio.to_thread(integrity_problems, self.store.engine)
+        except Exception as exc:
+            problems = [str(exc)]
+        if problems:
+            self.db_health.record(
+                DatabaseFault(
+                    "corrupt",
+                    f"the database is damaged ({problems[0]}): run `myelectricaldata db "
+                    "check`, then restore the latest backup",
+                )
+            )
+
+    async def _startup_sync(self) -> None:
+        """The first sync; when another live process holds the lock, run once it is released
+        (a start-up that finds a CLI sync in progress still catches up afterwards)."""
+        while True:
             try:
                 task = self.sync.start_background(trigger="startup")
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
             except SyncBusy:
-                log.info("initial sync skipped: another sync is running")
+                task = None
+            if task is not None:
+                try:
+                    await task
+                    return
+                except SyncBusy:
+                    pass
+                except Exception:
+                    return  # the sync service logged it; the schedule tries again
+            holder = await asyncio.to_thread(self.store.sync_lock_holder)
+            log.info(
+                "start-up sync waits: another sync holds the lock (%s); it runs when that one ends",
+                holder.describe() if holder else "ending now",
+            )
+            await self._sync_lock_released()
+
+    async def _sync_lock_released(self) -> None:
+        # Another process holds the lock: the database is the only place that says when it
+        # ends, so look again every few seconds.
+        while True:
+            if not self.sync.running and not await asyncio.to_thread(self.store.sync_lock_holder):
+                return
+            await asyncio.sleep(self.startup_retry_s)
 
     async def stop(self) -> None:
         """Stop schedules, cancel a running sync (its chunks so far stay stored), close."""

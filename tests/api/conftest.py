@@ -58,6 +58,9 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "med_client_secret": SECRET,
         "scheduler_enabled": False,
         "med_initial_sync": False,
+        # The in-process test clients send "Host: test" / "Host: testserver": names the Host
+        # check (DNS-rebinding defence) would refuse like any unknown name.
+        "med_allowed_hosts": "test,testserver",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -108,3 +108,36 @@ async def test_no_answer_contains_the_client_secret(client: httpx.AsyncClient) -
             response = await client.get(url, params=params)
             assert SECRET not in response.text, url
             assert SECRET.encode() not in response.content, url
+
+
+#: Strings that ``\d`` (Unicode digits) or ``$`` (a final newline) would have let through.
+NOT_ASCII_PDLS = [
+    "١٢٣٤٥٦٧٨٩٠١٢٣٤",  # Arabic-Indic digits
+    "１２３４５６７８９０１２３４",  # full-width digits
+    "0999900000000\u0661",  # one non-ASCII digit at the end
+]
+
+
+@pytest.mark.parametrize("pdl", NOT_ASCII_PDLS)
+async def test_a_pdl_is_ascii_digits_only(client: httpx.AsyncClient, pdl: str) -> None:
+    for route in [*PDL_ROUTES, "/api/pdl/{pdl}"]:
+        response = await client.get(route.format(pdl=pdl))
+        assert field_of(response) == ["pdl"], route
+    statistics = await client.get("/api/export/home_assistant/statistics", params={"pdl": pdl})
+    assert field_of(statistics) == ["pdl"]
+
+
+def test_the_domain_rule_refuses_non_ascii_digits() -> None:
+    from myelectricaldata.domain.errors import InvalidInput
+    from myelectricaldata.domain.types import validate_pdl
+
+    assert validate_pdl("09999000000001") == "09999000000001"
+    for pdl in [*NOT_ASCII_PDLS, "09999000000001\n"]:
+        with pytest.raises(InvalidInput):
+            validate_pdl(pdl)
+
+
+@pytest.mark.parametrize("value", ["２０２４-11-01", "2024-1١-01"])
+async def test_a_date_is_ascii_digits_only(client: httpx.AsyncClient, value: str) -> None:
+    response = await client.get(DATA_ROUTES[0], params={"start": value})
+    assert field_of(response) == ["start"]

@@ -111,3 +111,28 @@ async def test_tariff_prices_saved_validated_and_used(client: httpx.AsyncClient)
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "hp_eur_kwh"]
     assert (await client.get("/api/settings/tariff")).json()["data"]["base_eur_kwh"] == 0.25
+
+
+async def test_run_while_another_process_exports_is_409_never_a_silent_202(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    from tests.store.test_locks import hold_in_child, kill_9
+
+    child = hold_in_child(runtime.settings.db_url, "memory")
+    try:
+        busy = await client.post("/api/export/memory/run")
+        assert busy.status_code == 409, busy.text
+        assert f"pid {child.pid}" in busy.json()["detail"]
+    finally:
+        kill_9(child)
+    # The holder died: its lock is taken over at once and the run really happens.
+    started = await client.post("/api/export/memory/run")
+    assert started.status_code == 202, started.text
+    for _ in range(200):
+        logs = (await client.get("/api/export/logs", params={"type": "memory"})).json()["data"]
+        if logs[0]["status"] != "running":
+            break
+        await asyncio.sleep(0.05)
+    assert [log["status"] for log in logs] == ["success", "interrupted"]
+    assert logs[0]["records"] == logs[0]["records_total"] > 0
+    assert MemoryExporter.received

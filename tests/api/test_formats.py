@@ -111,3 +111,42 @@ def test_load_curve_csv_matches_zoneinfo_over_two_years_of_slots() -> None:
     for (ts, minutes, avg_w, _), row in zip(rows, parsed, strict=True):
         assert row[0] == reference_iso(ts) and row[1] == reference_iso(ts + minutes * 60)
         assert float(row[4]) == avg_w * minutes / 60
+
+
+_FIRST_REQUESTS = """
+import threading
+from datetime import UTC, datetime
+from myelectricaldata.api.formats import InstantFormatter
+
+late = int(datetime(2024, 11, 15, 22, 59, 59, tzinfo=UTC).timestamp())
+start = threading.Barrier(20)
+failures, answers = [], []
+
+def first_request():
+    start.wait()
+    try:
+        answers.append(InstantFormatter().iso(late))
+    except BaseException as exc:
+        failures.append(repr(exc))
+
+threads = [threading.Thread(target=first_request) for _ in range(20)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(failures, sorted(set(answers)), len(answers))
+"""
+
+
+def test_concurrent_first_use_never_sees_a_half_built_time_table() -> None:
+    """Twenty first requests at once in a fresh process (a restart): each formats a
+    late-evening instant while the "HH:MM:SS" table may still be being built (an IndexError,
+    a 500, before)."""
+    import subprocess
+    import sys
+
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", _FIRST_REQUESTS], capture_output=True, text=True, check=True
+        )
+        assert done.stdout.strip() == "[] ['2024-11-15T23:59:59+01:00'] 20", done.stdout

@@ -164,3 +164,59 @@ async def test_a_sync_of_another_process_makes_post_409(tmp_path: Path) -> None:
         store.release_sync_lock("cli-elsewhere")
         assert (await client.get("/api/sync")).json()["running"] is False
     await app.state.runtime.stop()
+
+
+async def test_after_a_crash_get_and_post_agree_and_the_next_sync_starts_at_once(
+    tmp_path: Path,
+) -> None:
+    from tests.store.test_locks import hold_in_child, kill_9
+
+    app, source = build(tmp_path)
+    runtime: Runtime = app.state.runtime
+    source.gate.set()
+    child = hold_in_child(runtime.settings.db_url, "sync")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        alive = (await client.get("/api/sync")).json()
+        assert alive["running"] is True and alive["current"]["trigger"] == "cli"
+        assert (await client.post("/api/sync")).status_code == 409
+        kill_9(child)
+        # The holder is gone: both routes say so, without waiting for any timeout.
+        dead = (await client.get("/api/sync")).json()
+        assert dead["running"] is False and dead["current"] is None
+        assert [r["status"] for r in dead["last"]] == ["interrupted"]
+        started = await client.post("/api/sync")
+        assert started.status_code == 202, started.text
+        finished = await poll(client, lambda b: not b["running"])
+        assert [r["status"] for r in finished["last"]] == ["partial", "interrupted"]
+    await runtime.stop()
+
+
+async def test_a_start_up_sync_that_finds_a_live_lock_runs_once_it_is_released(
+    tmp_path: Path,
+) -> None:
+    from tests.store.test_locks import hold_in_child, kill_9
+
+    app, source = build(tmp_path, med_initial_sync=True)
+    runtime: Runtime = app.state.runtime
+    runtime.startup_retry_s = 0.05
+    source.gate.set()
+    child = hold_in_child(runtime.settings.db_url, "sync")
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+        ):
+            held = await poll(client, lambda b: b["running"])
+            assert held["current"]["trigger"] == "cli"
+            kill_9(child)
+            done = await poll(client, lambda b: any(r["trigger"] == "startup" for r in b["last"]))
+            done = await poll(client, lambda b: not b["running"])
+            assert [(r["trigger"], r["status"]) for r in done["last"]] == [
+                ("startup", "partial"),
+                ("cli", "interrupted"),
+            ]
+    finally:
+        if child.poll() is None:
+            kill_9(child)

@@ -126,7 +126,10 @@ class Service:
                 cwd=self.dir, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         deadline = time.monotonic() + timeout
-        with httpx.Client(base_url=self.url, timeout=5) as client:
+        # Beyond loopback the API's reads take the token (MED_PROTECT_READS defaults to true).
+        token = self._extra_env.get("MED_API_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        with httpx.Client(base_url=self.url, timeout=5, headers=headers) as client:
             while True:
                 self._check_alive()
                 try:

@@ -43,7 +43,7 @@ def test_service_refuses_to_listen_beyond_loopback_without_credentials() -> None
 
 
 def test_ui_is_refused_without_the_password(guarded_ui: UI, guarded_service: Service) -> None:
-    """Every page sends an anonymous browser to the login form; the API data stays readable."""
+    """Every page sends an anonymous browser to the login form."""
     ui = guarded_ui
     for path in ("/", "/consumption", "/exporter"):
         ui.goto(path)
@@ -86,10 +86,13 @@ def test_wrong_password_is_refused_and_the_right_one_lets_in(guarded_ui: UI) -> 
 
 
 def test_api_write_routes_need_the_token(guarded_service: Service) -> None:
-    """Reads stay open; a write without the token (or with a wrong one) is a 401; with the
-    token it goes through."""
+    """Beyond loopback reads need the token too (by default); a write without the token (or
+    with a wrong one) is a 401; with the token it goes through."""
     with httpx.Client(base_url=guarded_service.url, timeout=30) as client:
-        tariff = client.get("/api/settings/tariff")
+        assert client.get("/api/settings/tariff").status_code == 401
+        tariff = client.get(
+            "/api/settings/tariff", headers={"Authorization": f"Bearer {API_TOKEN}"}
+        )
         assert tariff.status_code == 200
         prices = tariff.json()["data"]
         refused = client.put("/api/settings/tariff", json=prices)

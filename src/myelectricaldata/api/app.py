@@ -14,7 +14,7 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from myelectricaldata import __version__
-from myelectricaldata.api import security
+from myelectricaldata.api import guards, security
 from myelectricaldata.api.params import invalid, now_utc
 from myelectricaldata.api.routes import (
     export,
@@ -44,7 +44,9 @@ Tempo and EcoWatt.
   in **VA**, subscribed power in **kVA**.
 * Data routes answer JSON, or a file with `format=csv` (streamed, `delimiter=,` or `;`) or
   `format=xlsx`.
-* Bad input answers **422** naming the field (`detail[].loc`); an unknown PDL **404**.
+* Bad input answers **422** naming the field (`detail[].loc`); an unknown PDL **404**; a body
+  over the size limit **413**; a write whose body is not JSON **415**; a cross-origin write
+  without the token **403**; a busy, damaged or unreachable database **503** with what to do.
 * Every JSON answer states its `source`: `demo` (synthetic data) or `gateway`.
 """
 
@@ -117,6 +119,12 @@ def create_app(runtime: Runtime, *, clock: Callable[[], datetime] | None = None)
     # Last: the UI is mounted at "/" and would shadow any route added after it; the access
     # rule wraps everything (API, docs, metrics, UI).
     security.install(app, runtime.settings, runtime.store)
+    guards.install(
+        app,
+        max_body=runtime.settings.med_max_body_bytes,
+        health=runtime.db_health,
+        url=runtime.settings.db_url,
+    )
     from myelectricaldata.ui import mount_ui
 
     mount_ui(app, runtime)

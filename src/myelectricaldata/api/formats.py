@@ -9,9 +9,11 @@ autumn change stays unambiguous.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -39,13 +41,19 @@ _EPOCH_DAY = date(1970, 1, 1)
 _EPOCH_NAIVE = datetime(1970, 1, 1, tzinfo=UTC).replace(tzinfo=None)
 # Paris offsets are whole hours, so minutes and seconds of an instant are the same in UTC and in
 # local time: one table of "HH:MM:SS" by second of the day turns arithmetic into text cheaply.
-_CLOCK: list[str] = []
+_CLOCK_LOCK = threading.Lock()
 
 
-def _clock_table() -> list[str]:
-    if not _CLOCK:
-        _CLOCK.extend(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400))
-    return _CLOCK
+@functools.cache
+def _build_clock() -> tuple[str, ...]:
+    return tuple(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400))
+
+
+def _clock_table() -> tuple[str, ...]:
+    # Built once, whole, before anyone reads it: a list filled in place let concurrent first
+    # requests read it half-built (an IndexError, a 500).
+    with _CLOCK_LOCK:
+        return _build_clock()
 
 
 def _offset_text(seconds: int) -> str:

@@ -34,8 +34,9 @@ MAX_DAILY_DAYS = 7320
 MIN_DATE = date(1970, 1, 1)
 MAX_DATE = date(2100, 12, 31)
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PDL_PATTERN = r"^\d{14}$"
+#: ASCII digits only (``\d`` matches any Unicode digit; ``$`` a final newline).
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PDL_PATTERN = r"^[0-9]{14}$"
 
 
 def invalid(
@@ -121,7 +122,7 @@ def parse_day(value: str | None, field: str) -> date | None:
         return None
     text = value.strip()
     try:
-        if not _ISO_DAY.match(text):
+        if not _ISO_DAY.fullmatch(text):
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:

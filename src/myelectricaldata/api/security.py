@@ -1,22 +1,35 @@
-"""Access control: open on loopback, a UI password and an API token beyond it.
+"""Access control: who may reach the service, and what a request needs.
 
-The rule is decided once, from the address the service binds (``--host`` / ``MED_HOST``):
+Every request, on every address:
 
-* loopback (``127.0.0.0/8``, ``::1``, ``localhost``): everything is open, as before;
+* its ``Host`` must be a loopback name (``localhost``, ``*.localhost``), an IP address, the
+  bind name, or one of ``MED_ALLOWED_HOSTS``: a web page that re-points its own domain at this
+  machine (DNS rebinding) is refused, 400;
+* a write to the API (any method but GET/HEAD/OPTIONS under ``/api``) with a body must send it as
+  JSON (415 otherwise), and, unless it carries the API token, must not come from another site:
+  an ``Origin`` (or, without one, a ``Referer``) of another origin is refused, 403. Browsers
+  always send ``Origin`` with such requests; programs (curl, Home Assistant) send none.
+
+The rest is decided once, from the address the service binds (``--host`` / ``MED_HOST``):
+
+* loopback (``127.0.0.0/8``, ``::1``, ``localhost``): nothing else is asked;
 * any other address: the web UI needs a login (``MED_UI_PASSWORD``, or a hash saved with
-  ``myelectricaldata password``), write routes of the API (every method but GET/HEAD/OPTIONS
-  under ``/api``) need ``Authorization: Bearer <MED_API_TOKEN>``, and the service refuses to
-  start while either is missing. GET routes of the API (data, ``/metrics``, ``/docs``) stay
-  open unless ``MED_PROTECT_READS=true``; then they take the token or a UI session.
+  ``myelectricaldata password``), API writes need ``Authorization: Bearer <MED_API_TOKEN>``,
+  API reads (data, ``/metrics``, ``/docs``) need the token or a UI session unless
+  ``MED_PROTECT_READS=false``, and the service refuses to start while a credential is missing or
+  too weak.
 
 Passwords and tokens are never stored in clear: the stored forms are an scrypt hash (password)
 and a SHA-256 digest (token), in the settings table. A UI session is an HMAC-signed cookie
 whose key mixes a random per-install secret with the password hash, so that changing the
-password signs everyone out. Login attempts are limited per client address.
+password signs everyone out; signing out revokes the session in the database. Login attempts
+are limited per client address: the peer's, or the one a trusted proxy forwarded
+(``MED_TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -28,6 +41,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -57,14 +71,62 @@ FAILURE_WINDOW_S = 300.0
 #: Paths reachable without any credential: the login itself and the container health check.
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/api/health", "/favicon.ico"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-#: Routes that are API reads (open on the LAN unless MED_PROTECT_READS).
+#: Routes that are API reads (beyond loopback: token or session, unless MED_PROTECT_READS=false).
 _READ_PREFIXES = ("/api/", "/metrics", "/docs", "/openapi.json", "/static/swagger-ui/")
+#: Credentials beyond loopback: what "strong enough" means (checked at start).
+MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_DISTINCT = 6
+MIN_TOKEN_LENGTH = 24
+MIN_TOKEN_DISTINCT = 10
+_COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "motdepasse",
+        "motdepasse1",
+        "azertyuiop",
+        "qwertyuiop",
+        "1234567890",
+        "0123456789",
+        "administrator",
+        "myelectricaldata",
+        "letmein123",
+        "iloveyou123",
+        "changeme123",
+    }
+)
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
 
 class AccessNotConfigured(Exception):
-    """The service listens beyond loopback without a UI password or an API token."""
+    """The service listens beyond loopback without a UI password or an API token, or with one
+    too weak to protect it."""
+
+
+def password_problem(password: str) -> str | None:
+    """What makes ``password`` too weak for a service on the network, or ``None``."""
+    if len(password) < MIN_PASSWORD_LENGTH or len(set(password)) < MIN_PASSWORD_DISTINCT:
+        return (
+            f"use at least {MIN_PASSWORD_LENGTH} characters, at least "
+            f"{MIN_PASSWORD_DISTINCT} of them different (a few words work well: "
+            "'violet-tram-42-sunday')"
+        )
+    if password.lower() in _COMMON_PASSWORDS:
+        return "it is one of the most common passwords: choose another one"
+    return None
+
+
+def token_problem(token: str) -> str | None:
+    """What makes an API token too weak, or ``None``."""
+    if len(token) < MIN_TOKEN_LENGTH or len(set(token)) < MIN_TOKEN_DISTINCT:
+        return (
+            f"use at least {MIN_TOKEN_LENGTH} random characters (at least "
+            f"{MIN_TOKEN_DISTINCT} different), e.g. `myelectricaldata token` or "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    return None
 
 
 # -- address -------------------------------------------------------------------------------------
@@ -83,6 +145,41 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(text).is_loopback
     except ValueError:
         return False
+
+
+def _split_host(value: str) -> str:
+    """The name or address of a ``Host`` header value, without port, lower-case."""
+    text = value.strip().lower()
+    if text.startswith("["):
+        return text[1 : text.find("]")] if "]" in text else text[1:]
+    name, sep, port = text.rpartition(":")
+    if sep and port.isascii() and port.isdigit() and ":" not in name:
+        text = name
+    return text.rstrip(".")
+
+
+def host_allowed(value: str | None, allowed: frozenset[str]) -> bool:
+    """True when a request's ``Host`` may be served.
+
+    IP addresses always may: DNS rebinding needs a *name* that the attacker controls. Loopback
+    names may, and so do the names in ``allowed`` (``.lan`` allows its sub-domains, ``*``
+    anything).
+    """
+    if value is None:
+        return True  # HTTP/1.0 without Host: not a browser
+    name = _split_host(value)
+    if not name:
+        return False
+    if "*" in allowed or name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return name in allowed or any(
+        entry.startswith(".") and (name.endswith(entry) or name == entry[1:]) for entry in allowed
+    )
 
 
 # -- secrets at rest -----------------------------------------------------------------------------
@@ -157,7 +254,11 @@ class AccessPolicy:
     token_digest: str | None = None
     session_key: bytes = b""
     protect_reads: bool = False
+    allowed_hosts: frozenset[str] = frozenset()
     limiter: LoginLimiter = field(default_factory=lambda: LoginLimiter())
+    #: Signed-out sessions (id -> expiry), kept in the store so that a restart remembers them.
+    revoked: dict[str, float] = field(default_factory=dict)
+    store: Store | None = None
 
     # -- credentials --
 
@@ -182,21 +283,42 @@ class AccessPolicy:
         payload = f"{expires}.{secrets.token_urlsafe(12)}"
         return f"{payload}.{self._sign(payload)}"
 
-    def valid_session(self, cookie: str | None, now: float | None = None) -> bool:
-        """True when ``cookie`` was signed here, for the current password, and is not expired."""
+    def _session(self, cookie: str | None, now: float | None = None) -> tuple[str, int] | None:
+        """(id, expiry) of a session cookie signed here, unexpired and not revoked."""
         if not cookie or not self.session_key:
-            return False
+            return None
         payload, _, signature = cookie.rpartition(".")
         if not payload or not hmac.compare_digest(self._sign(payload), signature):
-            return False
+            return None
+        expires_text, _, session_id = payload.partition(".")
         try:
-            expires = int(payload.split(".", 1)[0])
+            expires = int(expires_text)
         except ValueError:
-            return False
-        return expires > (now if now is not None else time.time())
+            return None
+        if expires <= (now if now is not None else time.time()) or session_id in self.revoked:
+            return None
+        return session_id, expires
+
+    def valid_session(self, cookie: str | None, now: float | None = None) -> bool:
+        """True when ``cookie`` was signed here, for the current password, is not expired and
+        was not signed out."""
+        return self._session(cookie, now) is not None
+
+    def revoke(self, cookie: str | None) -> None:
+        """Sign a session out for good: the cookie is refused from now on, after a restart too.
+
+        Blocking (one write to the store): call it from a worker thread.
+        """
+        session = self._session(cookie)
+        if session is None:
+            return
+        session_id, expires = session
+        self.revoked[session_id] = float(expires)
+        if self.store is not None:
+            self.store.revoke_session(session_id, datetime.fromtimestamp(expires, UTC))
 
 
-def refusal_message(host: str, missing: list[str]) -> str:
+def refusal_message(host: str, missing: list[str], weak: dict[str, str] | None = None) -> str:
     """What the service says when it refuses to start beyond loopback."""
     how = {
         "password": (
@@ -204,14 +326,17 @@ def refusal_message(host: str, missing: list[str]) -> str:
             "its hash once with `myelectricaldata password`"
         ),
         "token": (
-            "  - an API token for the write routes: set MED_API_TOKEN=<long random text> "
+            "  - an API token: set MED_API_TOKEN=<long random text> "
             "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`), or create "
             "one with `myelectricaldata token`"
         ),
     }
+    names = {"password": "MED_UI_PASSWORD", "token": "MED_API_TOKEN"}
+    lines = [how[m] for m in missing]
+    lines += [f"  - a stronger {names[k]}: {why}" for k, why in (weak or {}).items()]
     return (
         f"refusing to listen on {host}: beyond loopback (127.0.0.1, ::1) the service needs\n"
-        + "\n".join(how[m] for m in missing)
+        + "\n".join(lines)
         + "\nor listen on loopback only: --host 127.0.0.1 (MED_HOST=127.0.0.1)."
     )
 
@@ -227,28 +352,49 @@ def _session_key(store: Store, password_hash: str) -> bytes:
     return hashlib.sha256(f"{key}:{password_hash}".encode()).digest()
 
 
+def _allowed_hosts(settings: Settings) -> frozenset[str]:
+    bind = settings.med_host.strip().strip("[]").lower()
+    # A name the service is bound to is one it is reached by.
+    return settings.allowed_hosts | ({bind} if bind else set())
+
+
 def access_policy(settings: Settings, store: Store) -> AccessPolicy:
     """The policy for ``settings.med_host``; :class:`AccessNotConfigured` when the service is
-    bound beyond loopback without a UI password or an API token."""
+    bound beyond loopback without a UI password or an API token, or with a weak one."""
+    token = settings.med_api_token.get_secret_value()
+    saved_digest = store.get_setting(TOKEN_DIGEST_KEY)
+    digest = token_digest(token) if token else (saved_digest[0] if saved_digest else None)
+    hosts = _allowed_hosts(settings)
     if is_loopback(settings.med_host):
-        return AccessPolicy(open=True)
+        # The token still lets a program skip the same-origin rule of API writes.
+        return AccessPolicy(open=True, token_digest=digest, allowed_hosts=hosts)
     password = settings.med_ui_password.get_secret_value()
     saved_hash = store.get_setting(PASSWORD_HASH_KEY)
     # The environment wins over the stored hash: it is what the operator set last, on purpose.
     password_hash = hash_password(password) if password else (saved_hash[0] if saved_hash else None)
-    token = settings.med_api_token.get_secret_value()
-    saved_digest = store.get_setting(TOKEN_DIGEST_KEY)
-    digest = token_digest(token) if token else (saved_digest[0] if saved_digest else None)
     missing = [name for name, have in (("password", password_hash), ("token", digest)) if not have]
-    if missing:
-        raise AccessNotConfigured(refusal_message(settings.med_host, missing))
+    # Stored forms were checked when they were made (`password`, `token`): check the variables.
+    weak = {
+        name: why
+        for name, why in (
+            ("password", password and password_problem(password)),
+            ("token", token and token_problem(token)),
+        )
+        if why
+    }
+    if missing or weak:
+        raise AccessNotConfigured(refusal_message(settings.med_host, missing, weak))
     assert password_hash is not None
+    now = datetime.now(UTC)
     return AccessPolicy(
         open=False,
         password_hash=password_hash,
         token_digest=digest,
         session_key=_session_key(store, password_hash),
-        protect_reads=settings.med_protect_reads,
+        protect_reads=True if settings.med_protect_reads is None else settings.med_protect_reads,
+        allowed_hosts=hosts,
+        revoked={k: v.timestamp() for k, v in store.revoked_sessions(now).items()},
+        store=store,
     )
 
 
@@ -378,13 +524,21 @@ def login_page(lang: str, next_path: str, error: str | None = None) -> str:
 
 
 def safe_next(value: str | None) -> str:
-    """A local path to go back to after login (never another site: no open redirect)."""
+    """A local path to go back to after login (never another site: no open redirect; no
+    control character, which would split the ``Location`` header)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
         return "/"
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
         return "/"
     return value
+
+
+def _location(path: str) -> bytes:
+    # Anything beyond printable ASCII is percent-encoded: a header value stays one clean line.
+    return quote(path, safe="/?&=%:@!$'()*+,;~-._#").encode("ascii")
 
 
 # -- the middleware ------------------------------------------------------------------------------
@@ -446,6 +600,44 @@ def _json(detail: str) -> bytes:
     return json.dumps({"detail": detail}).encode()
 
 
+def _refuse_host(host: str | None) -> bytes:
+    return _json(
+        f"this service is not served under the name {host!r}: reach it by its IP address or "
+        "a loopback name, or add the name to MED_ALLOWED_HOSTS"
+    )
+
+
+def _is_json(content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _has_body(scope: Scope) -> bool:
+    length = _header(scope, b"content-length")
+    if length is not None:
+        return length.strip() not in ("", "0")
+    return _header(scope, b"transfer-encoding") is not None
+
+
+def _same_origin(scope: Scope) -> bool | None:
+    """True/False when the request says where it comes from (Origin, else Referer); ``None``
+    when it says nothing (a program, not a web page)."""
+    origin = _header(scope, b"origin")
+    if origin is None:
+        referer = _header(scope, b"referer")
+        if referer is None:
+            return None
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme else "null"
+    parts = urlsplit(origin.strip())
+    host = _header(scope, b"host")
+    if parts.scheme not in ("http", "https") or not parts.netloc or host is None:
+        return False  # "null" (sandboxed frames, privacy modes) and the like
+    return parts.netloc.lower() == host.strip().lower()
+
+
 class AccessMiddleware:
     """ASGI middleware applying an :class:`AccessPolicy` to every HTTP and WebSocket request."""
 
@@ -455,38 +647,50 @@ class AccessMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if self.policy.open or kind not in ("http", "websocket"):
+        if kind not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        host = _header(scope, b"host")
+        if not host_allowed(host, self.policy.allowed_hosts):
+            if kind == "websocket":
+                await receive()
+                await send({"type": "websocket.close", "code": 1008})
+            else:
+                await _respond(send, 400, _refuse_host(host))
+            return
         path: str = scope.get("path", "")
+        method: str = scope.get("method", "GET")
+        token = _bearer(scope)
+        token_ok = token is not None and self.policy.check_token(token)
+        if kind == "http" and path.startswith("/api/") and method not in _SAFE_METHODS:
+            refusal = self._write_refusal(scope, token_ok)
+            if refusal is not None:
+                await _respond(send, refusal[0], _json(refusal[1]))
+                return
+        if kind == "websocket" and _same_origin(scope) is False:
+            # WebSockets know no CORS: a page of another site must not drive the UI's socket.
+            await receive()
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if self.policy.open:
+            await self.app(scope, receive, send)
+            return
         if kind == "websocket":
-            if self._session(scope) and self._same_origin(scope):
+            if self._session(scope):
                 await self.app(scope, receive, send)
                 return
             await receive()  # the websocket.connect message
             await send({"type": "websocket.close", "code": 1008})
             return
-        method: str = scope.get("method", "GET")
         if path == "/login":
             await self._login(scope, receive, send)
             return
         if path == "/logout":
-            await _respond(
-                send,
-                303,
-                b"",
-                "text/plain",
-                [
-                    (b"location", b"/login"),
-                    (b"set-cookie", f"{SESSION_COOKIE}=; Path=/; Max-Age=0".encode()),
-                ],
-            )
+            await self._logout(scope, send)
             return
         if path in PUBLIC_PATHS:
             await self.app(scope, receive, send)
             return
-        token = _bearer(scope)
-        token_ok = token is not None and self.policy.check_token(token)
         if path.startswith("/api/") and method not in _SAFE_METHODS:
             if token_ok:
                 await self.app(scope, receive, send)
@@ -510,7 +714,8 @@ class AccessMiddleware:
                 401,
                 _json(
                     "reading needs the API token ('Authorization: Bearer <MED_API_TOKEN>') "
-                    "or a signed-in web UI session (MED_PROTECT_READS is on)"
+                    "or a signed-in web UI session (set MED_PROTECT_READS=false to open the "
+                    "reads to the network)"
                 ),
                 headers=[(b"www-authenticate", b'Bearer realm="myelectricaldata"')],
             )
@@ -527,17 +732,37 @@ class AccessMiddleware:
             return
         await _respond(send, 401, _json("sign in first: /login"))
 
+    @staticmethod
+    def _write_refusal(scope: Scope, token_ok: bool) -> tuple[int, str] | None:
+        """Why an API write is refused (status, reason), or ``None``."""
+        if _has_body(scope) and not _is_json(_header(scope, b"content-type")):
+            return 415, "send the body as JSON, with 'Content-Type: application/json'"
+        if not token_ok and _same_origin(scope) is False:
+            # A page of another site (or a rebound name) posting with the user's browser.
+            return 403, (
+                "cross-origin write refused: the API takes writes from this service's own "
+                "pages or from programs (no Origin header), or with the API token"
+            )
+        return None
+
     def _session(self, scope: Scope) -> bool:
         return self.policy.valid_session(_cookie(scope, SESSION_COOKIE))
 
-    @staticmethod
-    def _same_origin(scope: Scope) -> bool:
-        # Browsers send cookies with cross-site WebSocket handshakes in some setups: a page of
-        # another site must not drive the UI with the user's session.
-        origin = _header(scope, b"origin")
-        if origin is None:
-            return True
-        return urlsplit(origin).netloc == (_header(scope, b"host") or "")
+    async def _logout(self, scope: Scope, send: Send) -> None:
+        # Revoked in the store before answering: the old cookie is dead even if it was copied.
+        cookie = _cookie(scope, SESSION_COOKIE)
+        if cookie:
+            await asyncio.to_thread(self.policy.revoke, cookie)
+        await _respond(
+            send,
+            303,
+            b"",
+            "text/plain",
+            [
+                (b"location", b"/login"),
+                (b"set-cookie", f"{SESSION_COOKIE}=; Path=/; Max-Age=0".encode()),
+            ],
+        )
 
     async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method", "GET")
@@ -546,7 +771,7 @@ class AccessMiddleware:
         next_path = safe_next((query.get("next") or ["/"])[0])
         if method in ("GET", "HEAD"):
             if self._session(scope):
-                await _respond(send, 303, b"", "text/plain", [(b"location", next_path.encode())])
+                await _respond(send, 303, b"", "text/plain", [(b"location", _location(next_path))])
                 return
             page = login_page(lang, next_path).encode()
             await _respond(send, 200, page, "text/html; charset=utf-8")
@@ -596,7 +821,7 @@ class AccessMiddleware:
             303,
             b"",
             "text/plain",
-            [(b"location", next_path.encode()), (b"set-cookie", cookie.encode())],
+            [(b"location", _location(next_path)), (b"set-cookie", cookie.encode())],
         )
 
 

@@ -11,12 +11,14 @@ from myelectricaldata.domain.errors import InvalidInput
 from myelectricaldata.domain.offpeak import OffpeakSchedule
 from myelectricaldata.domain.units import energy_wh
 
-_PDL = re.compile(r"^\d{14}$")
+#: ASCII digits only: ``\d`` also matches Arabic-Indic or full-width digits, and ``$`` a final
+#: newline.
+_PDL = re.compile(r"[0-9]{14}")
 
 
 def validate_pdl(value: str, field_name: str = "pdl") -> str:
     """Return ``value`` if it is a PDL (exactly 14 digits), else raise :class:`InvalidInput`."""
-    if not isinstance(value, str) or not _PDL.match(value):
+    if not isinstance(value, str) or not _PDL.fullmatch(value):
         raise InvalidInput(field_name, f"{value!r} is not a PDL: a usage point id is 14 digits")
     return value
 

@@ -245,6 +245,30 @@ class ExportService:
         self._running[name] = task
         return task
 
+    async def start(
+        self, name: str, *, trigger: str = "api", since: date | None = None
+    ) -> asyncio.Task[ExportLog]:
+        """Take the destination's lock, then run in the background: :class:`ExportBusy` (a
+        409) comes here, before anything is promised, never later inside the task."""
+        task = self._running.get(name)
+        if task is not None and not task.done():
+            raise ExportBusy(f"an export to {name} is already running")
+        owner = self._owner()
+        await self._db(self.repo.acquire, name, owner)
+        task = asyncio.create_task(self._run_held(name, owner, trigger=trigger, since=since))
+        # A task cancelled before its first step never reaches its own ``finally``.
+        task.add_done_callback(lambda done: self._release_if_cancelled(done, name, owner))
+        self._running[name] = task
+        return task
+
+    def _owner(self) -> str:
+        # One owner per run: releasing one run's lock can never release a later run's.
+        return f"{self._holder}:{uuid.uuid4().hex[:6]}"
+
+    def _release_if_cancelled(self, task: asyncio.Task[ExportLog], name: str, owner: str) -> None:
+        if task.cancelled():
+            self.repo.release(name, owner)
+
     async def run_enabled(self, trigger: str) -> list[ExportLog]:
         """Run every enabled destination (after a sync); one failing never stops the others."""
         results: list[ExportLog] = []
@@ -277,9 +301,27 @@ class ExportService:
         on_progress: ProgressCallback | None = None,
     ) -> ExportLog:
         """One run of one destination; ``since`` re-sends everything from that day on."""
-        exporter = self.exporter(name)
-        await self._db(self.repo.acquire, name, self._holder)
-        log_id = await self._db(self.repo.start_log, name, trigger)
+        owner = self._owner()
+        await self._db(self.repo.acquire, name, owner)
+        return await self._run_held(
+            name, owner, trigger=trigger, since=since, on_progress=on_progress
+        )
+
+    async def _run_held(
+        self,
+        name: str,
+        owner: str,
+        *,
+        trigger: str,
+        since: date | None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExportLog:
+        try:
+            exporter = self.exporter(name)
+            log_id = await self._db(self.repo.start_log, name, trigger)
+        except BaseException:
+            await self._db(self.repo.release, name, owner)
+            raise
         sent = 0
         try:
             batches = await self._plan(name, exporter, since)
@@ -293,7 +335,7 @@ class ExportService:
                     await self._db(self.repo.advance, name, batch.stream, batch.completes)
                 sent += len(batch.rows)
                 await self._db(self.repo.update_log, log_id, records=sent, attempts=attempts)
-                await self._db(self.repo.heartbeat, name, self._holder)
+                await self._db(self.repo.heartbeat, name, owner)
                 if on_progress is not None:
                     on_progress(sent, total)
             if exporter.supports_state:
@@ -306,7 +348,7 @@ class ExportService:
             log.warning("export %s stopped: %s", name, message)
             await self._db(self.repo.finish_log, log_id, "failed", error=message, records=sent)
         finally:
-            await self._db(self.repo.release, name, self._holder)
+            await self._db(self.repo.release, name, owner)
             await exporter.aclose()
         return (await self._db(self.repo.logs, name, 1))[0]
 

@@ -54,7 +54,7 @@ PREFIX = "myelectricaldata"
 #: How many export runs (newest first) the health metrics are computed from.
 LOG_WINDOW = 10_000
 
-_PDL = re.compile(r"^\d{14}$")
+_PDL = re.compile(r"[0-9]{14}")  # ASCII digits only
 _INVALID_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_]")
 _TEMPO_CODES = {color.value: code for color, code in TEMPO_CODE.items()}
 
@@ -148,7 +148,7 @@ class _Families:
 
 
 def _scope_label(scope: str) -> tuple[str, str]:
-    return ("pdl", scope) if _PDL.match(scope) else ("scope", scope)
+    return ("pdl", scope) if _PDL.fullmatch(scope) else ("scope", scope)
 
 
 def _help(value: MeasureValue, suffix: str = "") -> str:

@@ -290,6 +290,9 @@ class GatewaySource:
             attempts=max_retries + 1, base=backoff_base, cap=backoff_max, longest_wait=longest_wait
         )
         self._timeout = timeout
+        #: HTTP requests sent since this client was made (retries included): what a sync
+        #: reports as its calls, whatever the quota counts.
+        self.requests = 0
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sleep = sleep or asyncio.sleep
         self._random = random.Random()
@@ -663,6 +666,7 @@ class GatewaySource:
         async def attempt(number: int) -> object:
             self._check_budget(call.bucket)
             logger.debug("GET %s %s (attempt %d)", call.path, params or {}, number + 1)
+            self.requests += 1
             return await self._attempt(call, params)
 
         try:

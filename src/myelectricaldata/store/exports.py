@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from myelectricaldata.store import schema as t
+from myelectricaldata.store.locks import Holder, LockBusy, export_lock
 from myelectricaldata.store.repo import Store
-
-LOCK_STALE_AFTER = timedelta(minutes=10)
 
 
 def _now() -> datetime:
@@ -49,7 +48,7 @@ class ExportLog:
     error: str | None
 
 
-class ExportBusy(Exception):
+class ExportBusy(LockBusy):
     """Another run of this destination is in progress."""
 
 
@@ -254,50 +253,54 @@ class ExportRepo:
         ]
 
     def abandon_running(self) -> None:
-        """Mark logs left ``running`` by a process that died as ``interrupted``."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(t.export_logs)
-                .where(t.export_logs.c.status == "running")
-                .values(status="interrupted", finished_at=_now())
-            )
+        """Mark logs left ``running`` by a process that died as ``interrupted`` (a destination
+        whose lock a live process holds keeps its log)."""
+        c = t.export_logs.c
+        with self.engine.connect() as conn:
+            names = conn.execute(select(c.destination).where(c.status == "running")).scalars()
+            destinations = sorted(set(names))
+        for destination in destinations:
+            lock = export_lock(destination)
+            if self.store.locks.live_holder(lock) is not None:
+                continue
+            free = ~select(t.locks.c.name).where(t.locks.c.name == lock).exists()
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(t.export_logs)
+                    .where(c.status == "running", c.destination == destination, free)
+                    .values(status="interrupted", finished_at=_now())
+                )
 
     # -- locks ---------------------------------------------------------------------------------
 
     def acquire(self, destination: str, holder: str) -> None:
-        """Take the run lock of a destination, or raise :class:`ExportBusy`."""
-        c = t.export_locks.c
-        now = _now()
-        with self.engine.begin() as conn:
-            taken = conn.execute(
-                update(t.export_locks)
-                .where(c.destination == destination, c.heartbeat_at < now - LOCK_STALE_AFTER)
-                .values(holder=holder, heartbeat_at=now)
-            ).rowcount
-            if not taken:
-                exists = conn.execute(select(c.holder).where(c.destination == destination)).first()
-                if exists is not None:
-                    raise ExportBusy(f"an export to {destination} is already running")
-                conn.execute(
-                    insert(t.export_locks).values(
-                        destination=destination, holder=holder, heartbeat_at=now
-                    )
-                )
+        """Take the run lock of a destination, or raise :class:`ExportBusy` naming its holder.
+
+        The lock of a run whose process died is taken over at once (its log is marked
+        ``interrupted``).
+        """
+
+        def interrupted(conn: Connection, _dead: Holder) -> None:
+            c = t.export_logs.c
+            conn.execute(
+                update(t.export_logs)
+                .where(c.status == "running", c.destination == destination)
+                .values(status="interrupted", finished_at=_now())
+            )
+
+        try:
+            self.store.locks.acquire(export_lock(destination), holder, on_takeover=interrupted)
+        except LockBusy as exc:
+            raise ExportBusy(f"an export to {destination} is already running ({exc})") from None
+
+    def running_elsewhere(self, destination: str) -> Holder | None:
+        """The live holder of a destination's run lock, if any."""
+        return self.store.locks.live_holder(export_lock(destination))
 
     def heartbeat(self, destination: str, holder: str) -> None:
-        """Keep a run lock fresh."""
-        c = t.export_locks.c
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(t.export_locks)
-                .where(c.destination == destination, c.holder == holder)
-                .values(heartbeat_at=_now())
-            )
+        """Keep a run lock fresh (the store also beats every held lock in the background)."""
+        self.store.locks.beat(export_lock(destination), holder)
 
     def release(self, destination: str, holder: str) -> None:
         """Give a run lock back."""
-        c = t.export_locks.c
-        with self.engine.begin() as conn:
-            conn.execute(
-                delete(t.export_locks).where(c.destination == destination, c.holder == holder)
-            )
+        self.store.locks.release(export_lock(destination), holder)

@@ -9,9 +9,10 @@ out in commit order on PostgreSQL too, and a reader never sees a lower number ap
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from myelectricaldata.domain.offpeak import OffpeakHistory, OffpeakSchedule, parse_offpeak
@@ -43,10 +45,9 @@ from myelectricaldata.domain.types import (
     UsagePoint,
 )
 from myelectricaldata.store import schema as t
-from myelectricaldata.store.db import make_engine, upgrade
-
-#: A sync lock whose holder has not beaten for this long is considered abandoned.
-LOCK_STALE_AFTER = timedelta(minutes=10)
+from myelectricaldata.store.db import make_engine, normalise_url, upgrade
+from myelectricaldata.store.health import classify, preflight
+from myelectricaldata.store.locks import SYNC_LOCK, Holder, LockBusy, Locks
 
 
 def _now() -> datetime:
@@ -156,7 +157,7 @@ class StreamState:
     last_error_at: datetime | None
 
 
-class SyncBusy(Exception):
+class SyncBusy(LockBusy):
     """Another sync holds the lock; wait for it to finish."""
 
 
@@ -167,17 +168,36 @@ class Store:
         self.engine = engine
         self._dialect = engine.dialect.name
         self._statements: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
+        #: The sync lock and the export destinations' locks (crash-safe, see store/locks.py).
+        self.locks = Locks(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
-        """Open (and by default migrate) the database at ``url``."""
+        """Open (and by default migrate) the database at ``url``.
+
+        Raises :class:`~myelectricaldata.store.health.DatabaseFault` (one line: what is wrong
+        and what to do) for an empty, damaged, locked or unreachable database.
+        """
+        url = normalise_url(url)
+        preflight(url)
         engine = make_engine(url)
-        if migrate:
-            upgrade(engine)
+        try:
+            if migrate:
+                upgrade(engine)
+            else:
+                with engine.connect():
+                    pass
+        except (DBAPIError, sqlite3.Error) as exc:
+            engine.dispose()
+            fault = classify(exc, url)
+            if fault is None:
+                raise
+            raise fault from None
         return cls(engine)
 
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Stop the lock heartbeat and release every pooled connection."""
+        self.locks.close()
         self.engine.dispose()
 
     # -- values as the driver takes them -------------------------------------------------------
@@ -714,30 +734,37 @@ class Store:
     # -- sync runs and lock --------------------------------------------------------------------
 
     def acquire_sync_lock(self, holder: str) -> None:
-        """Take the cross-process sync lock, or raise :class:`SyncBusy`."""
-        c = t.sync_lock.c
-        now = _now()
-        with self.engine.begin() as conn:
-            taken = conn.execute(
-                update(t.sync_lock)
-                .where(
-                    c.id == 1,
-                    or_(c.holder.is_(None), c.heartbeat_at < now - LOCK_STALE_AFTER),
-                )
-                .values(holder=holder, heartbeat_at=now)
-            ).rowcount
-        if taken != 1:
-            raise SyncBusy("another sync is running; it will finish on its own, try again later")
+        """Take the cross-process sync lock, or raise :class:`SyncBusy` naming its holder.
+
+        The lock of a sync whose process died is taken over at once, and that sync's run is
+        marked ``interrupted``.
+        """
+        try:
+            self.locks.acquire(SYNC_LOCK, holder, on_takeover=self._interrupt_runs)
+        except LockBusy as exc:
+            raise SyncBusy(
+                f"another sync is running ({exc}); it will finish on its own, try again later"
+            ) from None
 
     def release_sync_lock(self, holder: str) -> None:
         """Give the lock back (only if still held by ``holder``)."""
-        c = t.sync_lock.c
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(t.sync_lock)
-                .where(c.id == 1, c.holder == holder)
-                .values(holder=None, heartbeat_at=None)
-            )
+        self.locks.release(SYNC_LOCK, holder)
+
+    def sync_lock_holder(self) -> Holder | None:
+        """The live holder of the sync lock, if any; a dead one's lock and run are cleared."""
+        holder = self.locks.live_holder(SYNC_LOCK)
+        if holder is None:
+            self.abandon_running_runs()
+        return holder
+
+    @staticmethod
+    def _interrupt_runs(conn: Connection, _dead: Holder) -> None:
+        # Called while the dead holder's lock is being taken over: its run ended with it.
+        conn.execute(
+            update(t.sync_runs)
+            .where(t.sync_runs.c.status == "running")
+            .values(status="interrupted", finished_at=_now())
+        )
 
     def start_run(self, trigger: str) -> int:
         """Create a sync run in the ``running`` state and return its id."""
@@ -768,12 +795,7 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(update(t.sync_runs).where(t.sync_runs.c.id == run_id).values(**values))
             if heartbeat is not None:
-                c = t.sync_lock.c
-                conn.execute(
-                    update(t.sync_lock)
-                    .where(c.id == 1, c.holder == heartbeat)
-                    .values(heartbeat_at=_now())
-                )
+                self.locks.beat(SYNC_LOCK, heartbeat, conn)
 
     def finish_run(self, run_id: int, status: str, errors: list[dict[str, str]]) -> None:
         """Close a run with its final status."""
@@ -801,11 +823,17 @@ class Store:
         ]
 
     def abandon_running_runs(self) -> None:
-        """Mark runs left ``running`` by a process that died as ``interrupted``."""
+        """Mark runs left ``running`` by a process that died as ``interrupted`` (never the run
+        of a live process, e.g. a CLI sync while the service starts)."""
+        if self.locks.live_holder(SYNC_LOCK) is not None:
+            return
+        free = ~select(t.locks.c.name).where(t.locks.c.name == SYNC_LOCK).exists()
         with self.engine.begin() as conn:
+            # Checked again in the same statement: a sync that took the lock since then has
+            # its run left alone.
             conn.execute(
                 update(t.sync_runs)
-                .where(t.sync_runs.c.status == "running")
+                .where(t.sync_runs.c.status == "running", free)
                 .values(status="interrupted", finished_at=_now())
             )
 
@@ -860,3 +888,19 @@ class Store:
                 select(t.settings).where(t.settings.c.key.startswith(prefix, autoescape=True))
             ).all()
         return {r.key: (r.value, r.secret) for r in rows}
+
+    # -- web UI sessions -----------------------------------------------------------------------
+
+    def revoke_session(self, session_id: str, expires_at: datetime) -> None:
+        """Remember a signed-out session until it would have expired."""
+        stmt = self._insert(t.revoked_sessions).values(id=session_id, expires_at=expires_at)
+        with self.engine.begin() as conn:
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+
+    def revoked_sessions(self, now: datetime) -> dict[str, datetime]:
+        """Signed-out sessions not yet expired (expired ones are forgotten)."""
+        c = t.revoked_sessions.c
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.revoked_sessions).where(c.expires_at <= now))
+            rows = conn.execute(select(c.id, c.expires_at)).all()
+        return {r.id: r.expires_at for r in rows}

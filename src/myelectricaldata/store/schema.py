@@ -201,12 +201,19 @@ sync_runs = Table(
     Column("errors", Text, nullable=False, default="[]"),
 )
 
-sync_lock = Table(
-    "sync_lock",
+#: Named locks (``sync``, ``export:<destination>``) and the process holding each: see
+#: ``store/locks.py`` for how a dead holder is told from a live one.
+locks = Table(
+    "locks",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("holder", String(80), nullable=True),
-    Column("heartbeat_at", UTCDateTime, nullable=True),
+    Column("name", String(80), primary_key=True),
+    Column("owner", String(120), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("boot_id", String(64), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started", String(32), nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
 )
 
 #: Gateway calls per UTC day and quota bucket (``cached``: 1000 a day, ``no_cache``: 50).
@@ -260,12 +267,12 @@ export_logs = Table(
     Index(None, "destination", "id"),
 )
 
-export_locks = Table(
-    "export_locks",
+#: Web UI sessions signed out before they expired (kept until they would have expired).
+revoked_sessions = Table(
+    "revoked_sessions",
     metadata,
-    Column("destination", String(60), primary_key=True),
-    Column("holder", String(80), nullable=False),
-    Column("heartbeat_at", UTCDateTime, nullable=False),
+    Column("id", String(64), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False),
 )
 
 # -- offers and dated prices (DESIGN.md §4.0) ----------------------------------------------------

@@ -51,6 +51,7 @@ from myelectricaldata.store.repo import (
     UnavailableRange,
     WriteResult,
 )
+from myelectricaldata.support.redaction import redact
 from myelectricaldata.sync.planner import (
     RECENT_DAYS,
     Chunk,
@@ -206,11 +207,14 @@ class SyncService:
 
     def status(self) -> SyncStatus:
         """Progress of the current run, the last runs and every stream's last outcome."""
+        # The lock tells whether a sync runs, here or in another process (a dead one's run is
+        # closed by the check), so GET /api/sync and POST's 409 always agree.
+        running = self.running or self.store.sync_lock_holder() is not None
         runs = self.store.runs(limit=10)
-        current = next((r for r in runs if r.status == "running"), None)
+        current = next((r for r in runs if r.status == "running"), None) if running else None
         traits = self._traits
         return SyncStatus(
-            running=self.running or current is not None,
+            running=running,
             current=current,
             last=runs,
             streams=self.store.stream_states(),
@@ -238,6 +242,7 @@ class SyncService:
             try:
                 run_id = await self._db(self.store.start_run, trigger)
                 report = SyncReport(run_id)
+                used_before = self._requests()
                 self._pending = {}
                 self._pdl_floor, self._stream_floor = {}, {}
                 self._streams_of, self._repairs = {}, {}
@@ -257,15 +262,21 @@ class SyncService:
                     await self._db(self.store.finish_run, run_id, report.status, report.errors)
                     raise
                 await self._db(self.store.finish_run, run_id, report.status, report.errors)
+                # Every request counts, retries and failed ones included, not only the calls
+                # that brought data back.
+                report.calls = max(report.calls, self._requests() - used_before)
                 log.log(
                     logging.INFO if report.status == "success" else logging.WARNING,
-                    "sync %s %s: %d rows, %d calls, %d errors, %d conflicts merged",
+                    "sync %s %s: %d rows, %d calls, %d errors, %d conflicts merged%s",
                     run_id,
                     report.status,
                     report.rows_written,
                     report.calls,
                     len(report.errors),
                     report.conflicts,
+                    redact(f" (first: {report.errors[0]['scope']}: {report.errors[0]['error']})")
+                    if report.status == "failed" and report.errors
+                    else "",
                 )
             finally:
                 await self._db(self.store.release_sync_lock, self._holder)
@@ -432,6 +443,10 @@ class SyncService:
                 self.store.daily_days_present, pdl, stream.direction, low, high
             )
         return incomplete_days(low, high, present, detail=False)
+
+    def _requests(self) -> int:
+        # Sources that talk HTTP count their requests (the demo source makes none).
+        return int(getattr(self.source, "requests", 0))
 
     def _budget(self) -> int | None:
         quota = self.source.quota()

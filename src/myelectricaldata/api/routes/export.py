@@ -145,7 +145,8 @@ async def run(
     _known(runtime, type)
     day = parse_day(since, "from")
     try:
-        runtime.exports.start_background(type, trigger="api", since=day)
+        # The lock is taken before answering: a 202 is a run that really goes on.
+        await runtime.exports.start(type, trigger="api", since=day)
     except ExportBusy as exc:
         raise HTTPException(409, str(exc)) from None
     await asyncio.sleep(0)

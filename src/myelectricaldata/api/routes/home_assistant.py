@@ -12,14 +12,14 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from myelectricaldata.api.params import get_runtime, parse_day
+from myelectricaldata.api.params import get_runtime, invalid, parse_day
 from myelectricaldata.exporters.home_assistant import actions
 from myelectricaldata.exporters.home_assistant.websocket import HomeAssistantError
 from myelectricaldata.store.exports import ExportBusy
 
 router = APIRouter(prefix="/api/export/home_assistant", tags=["export"])
 
-_PDL = Query(None, pattern=r"^\d{14}$", description="Only this usage point's statistics.")
+_PDL = Query(None, pattern=r"^[0-9]{14}$", description="Only this usage point's statistics.")
 
 
 def _bad_gateway(exc: HomeAssistantError) -> HTTPException:
@@ -62,10 +62,11 @@ async def reimport(
     HA holds before it; costs use the current prices). Follow it on ``/api/export/logs``."""
     runtime = get_runtime(request)
     day = parse_day(since, "from")
-    assert day is not None
+    if day is None:
+        raise invalid("from", "the first day to recompute is required: use YYYY-MM-DD", since)
     try:
         actions.check_configured(runtime.exports)
-        runtime.exports.start_background("home_assistant", trigger="api", since=day)
+        await runtime.exports.start("home_assistant", trigger="api", since=day)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     except ExportBusy as exc:

@@ -343,7 +343,7 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
 
         async def run_now() -> None:
             try:
-                runtime.exports.start_background(name, trigger="ui")
+                await runtime.exports.start(name, trigger="ui")
             except ExportBusy:
                 ui.notify(ctx.t("exp.busy"), type="warning")
                 return

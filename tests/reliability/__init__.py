@@ -1,0 +1,1 @@
+"""Reliability: crashes, hostile requests, database faults and load, on real processes."""
