@@ -30,7 +30,7 @@ from myelectricaldata.exporters.base import (
     StateSnapshot,
 )
 from myelectricaldata.exporters.catalogue import MEASURES
-from myelectricaldata.exporters.mqtt import (
+from myelectricaldata.exporters.mqtt.exporter import (
     MqttConfig,
     MqttExporter,
     Outgoing,

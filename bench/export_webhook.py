@@ -34,7 +34,7 @@ from myelectricaldata.exporters.base import (
     ConsumptionData,
     ExportResult,
 )
-from myelectricaldata.exporters.webhook import (
+from myelectricaldata.exporters.webhook.exporter import (
     WebhookConfig,
     WebhookExporter,
     decode_secret,

@@ -32,7 +32,7 @@ from myelectricaldata.domain.tempo import DAY_START_HOUR, HC_START_HOUR
 from myelectricaldata.domain.timeutil import PARIS
 from myelectricaldata.domain.types import PricingOption
 from myelectricaldata.exporters.base import ExporterConfig, MeasureValue, StateSnapshot
-from myelectricaldata.exporters.mqtt import (
+from myelectricaldata.exporters.mqtt.exporter import (
     MqttConfig,
     MqttExporter,
     Outgoing,
@@ -204,7 +204,7 @@ def mqtt_config_of(
     broker_url: str, *, topic_prefix: str, discovery_prefix: str, language: str
 ) -> MqttConfig:
     """A broker given as ``mqtt[s]://user:pass@host:port`` as the ``mqtt`` exporter's config."""
-    from myelectricaldata.exporters.mqtt import parse_broker_url
+    from myelectricaldata.exporters.mqtt.exporter import parse_broker_url
 
     try:
         values = parse_broker_url(broker_url)

@@ -47,7 +47,7 @@ from myelectricaldata.exporters.home_assistant.websocket import (
     HomeAssistantError,
     HomeAssistantWebSocket,
 )
-from myelectricaldata.exporters.mqtt import MqttConfig, MqttExportError
+from myelectricaldata.exporters.mqtt.exporter import MqttConfig, MqttExportError
 
 log = logging.getLogger(__name__)
 

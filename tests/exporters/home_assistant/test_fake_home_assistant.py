@@ -28,7 +28,7 @@ from myelectricaldata.runtime import save_prices
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store
 from tests.exporters.conftest import make_export_service
-from tests.exporters.ha_helpers import (
+from tests.exporters.home_assistant.helpers import (
     HCHP_PDL,
     TEMPO_PDL,
     copy_window,

@@ -31,7 +31,7 @@ from myelectricaldata.exporters.base import (
     StateSnapshot,
 )
 from myelectricaldata.exporters.delivery import ExportService
-from myelectricaldata.exporters.prometheus import (
+from myelectricaldata.exporters.prometheus.exporter import (
     CACHE,
     CONTENT_TYPE,
     PrometheusConfig,

@@ -27,7 +27,7 @@ from myelectricaldata.exporters.base import (
     TempoData,
 )
 from myelectricaldata.exporters.delivery import ExportService
-from myelectricaldata.exporters.influxdb import (
+from myelectricaldata.exporters.influxdb.exporter import (
     MAX_LINES,
     InfluxDBConfig,
     InfluxDBExporter,

@@ -24,7 +24,7 @@ from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store
 from tests.conftest import free_port
 from tests.exporters.conftest import make_export_service
-from tests.exporters.ha_helpers import (
+from tests.exporters.home_assistant.helpers import (
     HCHP_PDL,
     TEMPO_PDL,
     copy_window,

@@ -31,7 +31,7 @@ from myelectricaldata.exporters.base import (
 )
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.testing import ExporterContract, daily_points
-from myelectricaldata.exporters.victoriametrics import (
+from myelectricaldata.exporters.victoriametrics.exporter import (
     CONSUMPTION_WH,
     ECOWATT_LEVEL,
     MAX_POWER_VA,

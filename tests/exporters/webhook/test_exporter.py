@@ -39,7 +39,7 @@ from myelectricaldata.exporters.testing import (
     daily_points,
     sample_points,
 )
-from myelectricaldata.exporters.webhook import (
+from myelectricaldata.exporters.webhook.exporter import (
     WebhookConfig,
     WebhookExporter,
     build_event,
@@ -405,7 +405,7 @@ async def test_unreachable_host_fails_the_test_within_ten_seconds(
     demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The ping waits at most PING_TIMEOUT (8 s), whatever `timeout` says; shortened here.
-    monkeypatch.setattr("myelectricaldata.exporters.webhook.PING_TIMEOUT", 0.5)
+    monkeypatch.setattr("myelectricaldata.exporters.webhook.exporter.PING_TIMEOUT", 0.5)
     # A listening socket that never answers: only the timeout can end the ping.
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))

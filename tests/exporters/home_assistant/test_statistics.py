@@ -24,7 +24,12 @@ from myelectricaldata.exporters.home_assistant.statistics import (
     validate_prefix,
 )
 from myelectricaldata.store.repo import Store
-from tests.exporters.ha_helpers import HCHP_PDL, TEMPO_PDL, curve_rows, expected_wh_by_day
+from tests.exporters.home_assistant.helpers import (
+    HCHP_PDL,
+    TEMPO_PDL,
+    curve_rows,
+    expected_wh_by_day,
+)
 
 
 def _by_day(hours: list[int], column: list[int]) -> dict[date, float]:
