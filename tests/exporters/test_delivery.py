@@ -21,9 +21,9 @@ from myelectricaldata.exporters.base import (
     TempoData,
     secret_field,
 )
-from myelectricaldata.exporters.delivery import ExportService, plan_batches
+from myelectricaldata.exporters.delivery import ExportService, Span, plan_batches
 from myelectricaldata.exporters.registry import ConfigStore, Registry
-from myelectricaldata.store.exports import ExportBusy, ExportRepo
+from myelectricaldata.store.exports import ChangeGroup, ExportBusy, ExportRepo
 from myelectricaldata.store.repo import Store
 
 PDL = "12345678901234"
@@ -56,7 +56,7 @@ class MemoryExporter(BaseExporter):
             token = MemoryConfig.model_validate(self.config.model_dump()).token
             return ExportResult(False, 0, f"refused (token {token})")
         for p in data.points:
-            MemoryExporter.received[(data.pdl, data.granularity.value, p.start)] = p.value
+            MemoryExporter.received[(data.pdl, data.stream.granularity, p.start)] = p.value
         return ExportResult(True, len(data.points))
 
     async def export_consumption(self, data: ConsumptionData) -> ExportResult:
@@ -92,11 +92,8 @@ def days(start: date, n: int, base: int = 1000) -> list[DailyReading]:
 
 
 def test_plan_batches_keeps_writes_whole() -> None:
-    assert plan_batches([(1, 60), (2, 60), (3, 30), (4, 250)], 100) == [
-        (0, 1, 60),
-        (1, 3, 90),
-        (3, 4, 250),
-    ]
+    groups = [ChangeGroup(1, 60), ChangeGroup(2, 60), ChangeGroup(3, 30), ChangeGroup(4, 250)]
+    assert plan_batches(groups, 100) == [Span(0, 1, 60), Span(1, 3, 90), Span(3, 4, 250)]
     assert plan_batches([], 100) == []
 
 

@@ -11,7 +11,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,15 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 if TYPE_CHECKING:
     from myelectricaldata.store.repo import Store
 
-from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay, UsagePoint
-
-
-class Granularity(StrEnum):
-    """What one point of a batch stands for."""
-
-    DAILY = "daily"
-    LOAD_CURVE = "load_curve"
-    MAX_POWER = "max_power"
+from myelectricaldata.domain.types import EcoWattDay, Stream, TempoColor, TempoDay, UsagePoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +40,21 @@ class EnergyPoint:
 
 @dataclass(frozen=True, slots=True)
 class SeriesData:
-    """A batch of one PDL's points of one granularity, oldest first."""
+    """A batch of one PDL's points of one stream, oldest first.
+
+    ``stream`` says what the points are: daily energy, load curve (``stream.is_detail``) or
+    max power; ``stream.granularity`` is its label (``daily``, ``load_curve``, ``max_power``).
+    """
 
     pdl: str
-    granularity: Granularity
+    stream: Stream
     points: Sequence[EnergyPoint]
     usage_point: UsagePoint | None = None
 
     @property
     def unit(self) -> str:
         """Unit of ``EnergyPoint.value``."""
-        return "VA" if self.granularity is Granularity.MAX_POWER else "Wh"
+        return "VA" if self.stream is Stream.MAX_POWER else "Wh"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,14 +16,13 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from itertools import groupby
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from myelectricaldata.domain.timeutil import PARIS, from_epoch, local_midnight
-from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay, UsagePoint
+from myelectricaldata.domain.timeutil import PARIS, local_midnight
+from myelectricaldata.domain.types import Direction, LoadCurvePoint, Stream, UsagePoint
 from myelectricaldata.exporters.base import (
     BaseExporter,
     ConnectionTestResult,
@@ -32,14 +31,19 @@ from myelectricaldata.exporters.base import (
     EnergyPoint,
     ExporterConfig,
     ExportResult,
-    Granularity,
     ProductionData,
     SeriesData,
     StateSnapshot,
     TempoData,
 )
 from myelectricaldata.exporters.registry import ConfigStore, Registry
-from myelectricaldata.store.exports import ExportBusy, ExportLog, ExportRepo, ExportStream
+from myelectricaldata.store.exports import (
+    ChangeGroup,
+    ExportBusy,
+    ExportLog,
+    ExportRepo,
+    StreamRows,
+)
 from myelectricaldata.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -64,94 +68,78 @@ class ExportFailed(Exception):
 class Batch:
     """Rows of one stream to send together, and the checkpoint they complete (if any)."""
 
-    stream: ExportStream
-    rows: list[tuple[Any, ...]]
+    rows: StreamRows
     completes: int | None  # change number to advance to once accepted (None for a replay)
 
+    @property
+    def stream(self) -> Stream:
+        """The stream the rows belong to."""
+        return self.rows.stream
 
-def plan_batches(groups: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int, int]]:
-    """Split (change number, rows) groups into ``(after, upto, rows)`` spans of whole writes.
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Writes ``after < change_no <= upto`` of one stream, ``rows`` rows in all."""
+
+    after: int
+    upto: int
+    rows: int
+
+
+def plan_batches(groups: Sequence[ChangeGroup], size: int) -> list[Span]:
+    """Split the writes of a stream into spans of whole writes.
 
     A span holds at most ``size`` rows unless a single write is bigger; a checkpoint is then
     always the end of a complete write.
     """
-    spans: list[tuple[int, int, int]] = []
+    spans: list[Span] = []
     if not groups:
         return spans
-    start = prev = groups[0][0] - 1
+    start = prev = groups[0].change_no - 1
     count = 0
-    for change_no, rows in groups:
-        if count and count + rows > size:
-            spans.append((start, prev, count))
+    for group in groups:
+        if count and count + group.rows > size:
+            spans.append(Span(start, prev, count))
             start, count = prev, 0
-        count += rows
-        prev = change_no
-    spans.append((start, prev, count))
+        count += group.rows
+        prev = group.change_no
+    spans.append(Span(start, prev, count))
     return spans
 
 
-def _series(stream: ExportStream, rows: Iterable[tuple[Any, ...]]) -> list[EnergyPoint]:
-    points: list[EnergyPoint] = []
-    if stream in (ExportStream.CONSUMPTION_DAILY, ExportStream.PRODUCTION_DAILY):
-        for _, _, day, value_wh, quality in rows:
-            start = local_midnight(day)
-            points.append(
-                EnergyPoint(start, local_midnight(day + timedelta(days=1)), value_wh, quality)
-            )
-    elif stream in (ExportStream.CONSUMPTION_DETAIL, ExportStream.PRODUCTION_DETAIL):
-        for _, _, start_ts, minutes, avg_w, quality in rows:
-            instant = from_epoch(start_ts)
-            start = instant.astimezone(PARIS)
-            # Add real minutes to the instant, not to the wall clock (DST days).
-            end = (instant + timedelta(minutes=minutes)).astimezone(PARIS)
-            points.append(EnergyPoint(start, end, avg_w * minutes / 60, quality, avg_w=avg_w))
-    else:
-        for _, _, day, value_va, at_ts, quality in rows:
-            start = local_midnight(day)
-            at = from_epoch(at_ts).astimezone(PARIS)
-            points.append(
-                EnergyPoint(
-                    start, local_midnight(day + timedelta(days=1)), value_va, quality, at=at
-                )
-            )
-    points.sort(key=lambda p: p.start)
-    return points
+def _day_point(day: date, value: float, quality: str, at: datetime | None = None) -> EnergyPoint:
+    end = local_midnight(day + timedelta(days=1))
+    return EnergyPoint(local_midnight(day), end, value, quality, at=at)
 
 
-_GRANULARITY = {
-    ExportStream.CONSUMPTION_DAILY: Granularity.DAILY,
-    ExportStream.PRODUCTION_DAILY: Granularity.DAILY,
-    ExportStream.CONSUMPTION_DETAIL: Granularity.LOAD_CURVE,
-    ExportStream.PRODUCTION_DETAIL: Granularity.LOAD_CURVE,
-    ExportStream.MAX_POWER: Granularity.MAX_POWER,
-}
+def _curve_point(p: LoadCurvePoint) -> EnergyPoint:
+    # Add real minutes to the instant, not to the wall clock (DST days).
+    start = p.start.astimezone(PARIS)
+    end = (p.start + timedelta(minutes=p.interval_min)).astimezone(PARIS)
+    return EnergyPoint(start, end, p.avg_w * p.interval_min / 60, p.quality, avg_w=p.avg_w)
 
 
 def batch_objects(
-    stream: ExportStream, rows: list[tuple[Any, ...]], points: dict[str, UsagePoint]
+    rows: StreamRows, points: Mapping[str, UsagePoint]
 ) -> list[SeriesData | TempoData | EcowattData]:
-    """The data objects of a batch: one per PDL for series, one for Tempo or EcoWatt."""
-    if stream is ExportStream.TEMPO:
-        days = sorted(
-            (TempoDay(day, TempoColor(color), updated) for _, day, color, updated in rows),
-            key=lambda d: d.day,
-        )
-        return [TempoData(days)]
-    if stream is ExportStream.ECOWATT:
-        eco = sorted(
-            (
-                EcoWattDay(day, level, tuple(int(c) for c in hourly), message, generated)
-                for _, day, level, hourly, message, generated in rows
-            ),
-            key=lambda d: d.day,
-        )
-        return [EcowattData(eco)]
-    kind = ProductionData if stream.value.startswith("production") else ConsumptionData
-    ordered = sorted(rows, key=lambda r: r[1])
-    return [
-        kind(pdl, _GRANULARITY[stream], _series(stream, group), points.get(pdl))
-        for pdl, group in groupby(ordered, key=lambda r: r[1])
-    ]
+    """The data objects of a batch: one per PDL for the meter's streams, one for Tempo or
+    EcoWatt."""
+    stream = rows.stream
+    if stream is Stream.TEMPO:
+        return [TempoData(rows.tempo)]
+    if stream is Stream.ECOWATT:
+        return [EcowattData(rows.ecowatt)]
+    series: dict[str, list[EnergyPoint]] = {}
+    for pdl, daily in rows.daily.items():
+        series[pdl] = [_day_point(r.day, r.value_wh, r.quality) for r in daily]
+    for pdl, curve in rows.curve.items():
+        series[pdl] = [_curve_point(p) for p in curve]
+    for pdl, peaks in rows.max_power.items():
+        series[pdl] = [
+            _day_point(r.day, r.value_va, r.quality, r.at.astimezone(PARIS)) for r in peaks
+        ]
+    kind = ProductionData if stream.direction is Direction.PRODUCTION else ConsumptionData
+    return [kind(pdl, stream, series[pdl], points.get(pdl)) for pdl in sorted(series)]
 
 
 async def _send(exporter: BaseExporter, item: SeriesData | TempoData | EcowattData) -> ExportResult:
@@ -314,25 +302,25 @@ class ExportService:
         if not exporter.supports_history:
             return []
         batches: list[Batch] = []
+        size = exporter.batch_size
         if since is not None:
-            for stream in ExportStream:
-                rows = await self._db(self.repo.rows_from, stream, since)
-                for i in range(0, len(rows), exporter.batch_size):
-                    batches.append(Batch(stream, rows[i : i + exporter.batch_size], None))
+            for stream in Stream:
+                parts = await self._db(lambda s=stream: list(self.repo.rows_from(s, since, size)))
+                batches += [Batch(rows, None) for rows in parts]
             return batches
         checkpoints = await self._db(self.repo.checkpoints, name)
-        for stream in ExportStream:
+        for stream in Stream:
             groups = await self._db(self.repo.change_groups, stream, checkpoints[stream])
-            for after, upto, _ in plan_batches(groups, exporter.batch_size):
-                rows = await self._db(self.repo.changed_rows, stream, after, upto)
-                batches.append(Batch(stream, rows, upto))
+            for span in plan_batches(groups, size):
+                rows = await self._db(self.repo.changed_rows, stream, span.after, span.upto)
+                batches.append(Batch(rows, span.upto))
         return batches
 
     async def _deliver(
         self, exporter: BaseExporter, batch: Batch, points: dict[str, UsagePoint]
     ) -> int:
         """Send a batch until the destination accepts all of it; returns the attempts made."""
-        items = batch_objects(batch.stream, batch.rows, points)
+        items = batch_objects(batch.rows, points)
         attempt = 0
         pending = list(items)
         while True:

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import pytest
 
 from myelectricaldata.domain.timeutil import PARIS
-from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay
+from myelectricaldata.domain.types import EcoWattDay, Stream, TempoColor, TempoDay
 from myelectricaldata.exporters.base import (
     BaseExporter,
     ConnectionTestResult,
@@ -36,7 +36,6 @@ from myelectricaldata.exporters.base import (
     EnergyPoint,
     ExporterConfig,
     ExportResult,
-    Granularity,
     ProductionData,
     TempoData,
 )
@@ -145,13 +144,13 @@ class ExporterContract:
                 load = sample_points()
                 results.append(
                     await exporter.export_consumption(
-                        ConsumptionData(CONTRACT_PDL, Granularity.LOAD_CURVE, load)
+                        ConsumptionData(CONTRACT_PDL, Stream.CONSUMPTION_DETAIL, load)
                     )
                 )
                 daily = daily_points()
                 results.append(
                     await exporter.export_production(
-                        ProductionData(CONTRACT_PDL, Granularity.DAILY, daily)
+                        ProductionData(CONTRACT_PDL, Stream.PRODUCTION_DAILY, daily)
                     )
                 )
                 tempo = [TempoDay(date(2024, 11, 4), TempoColor.RED)]
@@ -170,7 +169,7 @@ class ExporterContract:
         self, unreachable_config: dict[str, Any]
     ) -> None:
         exporter = self.make(unreachable_config)
-        data = ConsumptionData(CONTRACT_PDL, Granularity.DAILY, daily_points())
+        data = ConsumptionData(CONTRACT_PDL, Stream.CONSUMPTION_DAILY, daily_points())
         try:
             try:
                 result = await exporter.export_consumption(data)

@@ -18,6 +18,7 @@ from myelectricaldata.domain.types import (
     Direction,
     Origin,
     PricingOption,
+    Stream,
     TempoColor,
     TempoDay,
     UsagePoint,
@@ -270,10 +271,8 @@ async def test_a_disconnect_mid_import_then_a_resume_ends_with_exactly_the_full_
     from myelectricaldata.exporters.delivery import batch_objects
 
     repo = ExportRepo(window)
-    from myelectricaldata.store.exports import ExportStream
-
-    rows = repo.changed_rows(ExportStream.CONSUMPTION_DAILY, 0, window.max_change_no())
-    items = batch_objects(ExportStream.CONSUMPTION_DAILY, rows, {})
+    rows = repo.changed_rows(Stream.CONSUMPTION_DAILY, 0, window.max_change_no())
+    items = batch_objects(rows, {})
     fake.disconnect_after(3)
     results = [await exporter.export_consumption(i) for i in items]  # type: ignore[arg-type]
     await exporter.aclose()

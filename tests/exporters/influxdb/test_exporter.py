@@ -19,11 +19,10 @@ import httpx
 import pytest
 
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
-from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay
+from myelectricaldata.domain.types import EcoWattDay, Stream, TempoColor, TempoDay
 from myelectricaldata.exporters.base import (
     ConsumptionData,
     EnergyPoint,
-    Granularity,
     TempoData,
 )
 from myelectricaldata.exporters.delivery import ExportService
@@ -49,6 +48,9 @@ from tests.exporters.helpers import (
 from tests.exporters.helpers import days as _days
 from tests.fakes.influxdb2 import DEFAULT_TOKEN, FakeInfluxDB2, parse_line
 from tests.servers.influxdb import InfluxDBServer
+
+#: Daily consumption, the stream most tests here write.
+DAILY = Stream.CONSUMPTION_DAILY
 
 MEASUREMENTS = ("consumption", "production", "max_power", "tempo", "ecowatt")
 Key = tuple[str, tuple[tuple[str, str], ...], int]
@@ -246,11 +248,11 @@ async def test_a_correction_overwrites_value_and_quality(influxdb: InfluxDBServe
     try:
         assert (
             await exporter.export_consumption(
-                ConsumptionData(pdl, Granularity.DAILY, _days([10.0, 20.0, 30.0], "BRUT"))
+                ConsumptionData(pdl, DAILY, _days([10.0, 20.0, 30.0], "BRUT"))
             )
         ).success
         fixed = _days([21.5], "CORRIGE", first=date(2024, 1, 2))
-        result = await exporter.export_consumption(ConsumptionData(pdl, Granularity.DAILY, fixed))
+        result = await exporter.export_consumption(ConsumptionData(pdl, DAILY, fixed))
         assert result.success, result.error
         tempo = [TempoDay(date(2024, 1, 9), TempoColor.WHITE)]
         assert (await exporter.export_tempo(TempoData(tempo))).success
@@ -275,7 +277,7 @@ async def test_a_missing_database_is_an_error_naming_create_database(
     exporter = _exporter(_v1(influxdb, database="nowhere"))
     try:
         result = await exporter.export_consumption(
-            ConsumptionData(PDLS[0], Granularity.DAILY, _days([1.0], "BRUT"))
+            ConsumptionData(PDLS[0], DAILY, _days([1.0], "BRUT"))
         )
         probe = await exporter.test_connection()
     finally:
@@ -300,7 +302,7 @@ async def test_a_field_type_conflict_is_an_error_that_names_the_way_out(
     exporter = _exporter(_v1(influxdb, database="conflict"))
     try:
         result = await exporter.export_consumption(
-            ConsumptionData(PDLS[0], Granularity.DAILY, _days([1.0, 2.0], "BRUT"))
+            ConsumptionData(PDLS[0], DAILY, _days([1.0, 2.0], "BRUT"))
         )
     finally:
         await exporter.aclose()
@@ -317,7 +319,7 @@ async def test_history_older_than_the_retention_policy_is_an_error(
     exporter = _exporter(_v1(influxdb, database="short"))
     try:
         result = await exporter.export_consumption(
-            ConsumptionData(PDLS[0], Granularity.DAILY, _days([1.0], "BRUT"))
+            ConsumptionData(PDLS[0], DAILY, _days([1.0], "BRUT"))
         )
         wrong_rp = _exporter(_v1(influxdb, database="short", retention_policy="nope"))
         probe = await wrong_rp.test_connection()
@@ -369,7 +371,7 @@ async def test_credentials_are_checked_and_never_shown(
     )
     try:
         result = await exporter.export_consumption(
-            ConsumptionData(PDLS[0], Granularity.DAILY, _days([1.0, 2.0], "BRUT"))
+            ConsumptionData(PDLS[0], DAILY, _days([1.0, 2.0], "BRUT"))
         )
     finally:
         await exporter.aclose()
@@ -434,7 +436,7 @@ async def test_v2_connection_test_checks_token_org_and_bucket(
 
 
 async def test_v2_partial_writes_are_errors(influxdb2: FakeInfluxDB2) -> None:
-    old = ConsumptionData(PDLS[0], Granularity.DAILY, _days([1.0], "BRUT"))
+    old = ConsumptionData(PDLS[0], DAILY, _days([1.0], "BRUT"))
     exporter = _exporter(_v2(influxdb2, bucket="hour"))
     try:
         result = await exporter.export_consumption(old)
@@ -449,7 +451,7 @@ async def test_v2_busy_server_is_retried_after_retry_after(
 ) -> None:
     exporter = _exporter(_v2(influxdb2))
     influxdb2.fail_next(1, 429, retry_after="0.2")
-    data = ConsumptionData(PDLS[0], Granularity.DAILY, _days([5.0, 6.0], "BRUT"))
+    data = ConsumptionData(PDLS[0], DAILY, _days([5.0, 6.0], "BRUT"))
     try:
         started = time.monotonic()
         busy = await exporter.export_consumption(data)
@@ -477,7 +479,7 @@ async def test_v2_busy_server_is_retried_after_retry_after(
 def test_lines_escape_tags_and_strings_and_always_write_floats() -> None:
     data = ConsumptionData(
         "09999000000001",
-        Granularity.LOAD_CURVE,
+        Stream.CONSUMPTION_DETAIL,
         [
             EnergyPoint(
                 datetime(2024, 1, 1, tzinfo=PARIS),

@@ -20,12 +20,11 @@ import aiomqtt
 import pytest
 
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
-from myelectricaldata.domain.types import Direction, TempoColor, TempoDay
+from myelectricaldata.domain.types import Direction, Stream, TempoColor, TempoDay
 from myelectricaldata.exporters.base import (
     ConsumptionData,
     EnergyPoint,
     ExporterConfig,
-    Granularity,
     MeasureValue,
     ProductionData,
     StateSnapshot,
@@ -48,6 +47,9 @@ from myelectricaldata.store.repo import Store
 from tests.conftest import free_port
 from tests.exporters.conftest import DEMO_NOW, make_export_service
 from tests.servers.mosquitto import LIMITED_USERNAME, MosquittoServer
+
+#: Daily consumption, the stream most tests here write.
+DAILY = Stream.CONSUMPTION_DAILY
 
 HOST = "127.0.0.1"
 PDL = "09999000000099"
@@ -559,7 +561,7 @@ async def test_a_broker_crash_fails_the_messages_in_flight_at_once_not_at_their_
         killer = asyncio.create_task(crash())
         started = time.monotonic()
         result = await exporter.export_consumption(
-            ConsumptionData(PDL, Granularity.LOAD_CURVE, points)
+            ConsumptionData(PDL, Stream.CONSUMPTION_DETAIL, points)
         )
         elapsed = time.monotonic() - started
         await killer
@@ -568,7 +570,7 @@ async def test_a_broker_crash_fails_the_messages_in_flight_at_once_not_at_their_
         assert elapsed < 5
         # The next call reconnects by itself once the broker is back.
         mosquitto_broker.start()
-        daily = ConsumptionData(PDL, Granularity.DAILY, daily_points())
+        daily = ConsumptionData(PDL, DAILY, daily_points())
         assert (await exporter.export_consumption(daily)).success
     finally:
         await exporter.aclose()
@@ -586,8 +588,8 @@ async def test_backfilled_older_batches_never_replace_the_newest_value(
     older = daily_points(5, date(2024, 1, 1))
     exporter = make(config(mosquitto_broker, prefix))
     try:
-        assert await exporter.export_consumption(ConsumptionData(PDL, Granularity.DAILY, recent))
-        result = await exporter.export_consumption(ConsumptionData(PDL, Granularity.DAILY, older))
+        assert await exporter.export_consumption(ConsumptionData(PDL, DAILY, recent))
+        result = await exporter.export_consumption(ConsumptionData(PDL, DAILY, older))
         assert result.success and result.records_exported == 5
     finally:
         await exporter.aclose()
@@ -598,11 +600,11 @@ async def test_backfilled_older_batches_never_replace_the_newest_value(
     exporter = make(config(mosquitto_broker, prefix))
     try:
         async with recording(mosquitto_broker.port, topic) as rec:
-            await exporter.export_consumption(ConsumptionData(PDL, Granularity.DAILY, older))
+            await exporter.export_consumption(ConsumptionData(PDL, DAILY, older))
         assert rec.messages == []
         # A correction of the newest day is published again.
         fixed = [*recent[:-1], EnergyPoint(recent[-1].start, recent[-1].end, 4242, "CORRIGE")]
-        await exporter.export_consumption(ConsumptionData(PDL, Granularity.DAILY, fixed))
+        await exporter.export_consumption(ConsumptionData(PDL, DAILY, fixed))
     finally:
         await exporter.aclose()
     body = payloads(await retained(mosquitto_broker.port, topic))[topic]
@@ -617,7 +619,7 @@ async def test_history_stream_publishes_every_point_in_order_within_a_small_wind
     try:
         async with recording(mosquitto_broker.port, f"{prefix}/#") as rec:
             result = await exporter.export_production(
-                ProductionData(PDL, Granularity.LOAD_CURVE, points)
+                ProductionData(PDL, Stream.PRODUCTION_DETAIL, points)
             )
     finally:
         await exporter.aclose()
@@ -667,7 +669,7 @@ async def test_qos_and_retain_are_honoured(
     exporter = make(values)
     try:
         async with recording(mosquitto_broker.port, f"{prefix}/#") as rec:
-            daily = ConsumptionData(PDL, Granularity.DAILY, daily_points())
+            daily = ConsumptionData(PDL, DAILY, daily_points())
             assert (await exporter.export_consumption(daily)).success
             assert (await exporter.export_state(small_snapshot())).success
     finally:
@@ -843,7 +845,7 @@ async def test_mqtts_with_ca_and_client_certificate(
     exporter = make(with_cert)
     try:
         assert (await exporter.test_connection()).success
-        daily = ConsumptionData(PDL, Granularity.DAILY, daily_points())
+        daily = ConsumptionData(PDL, DAILY, daily_points())
         assert (await exporter.export_consumption(daily)).success
     finally:
         await exporter.aclose()
@@ -876,6 +878,7 @@ async def test_mqtts_with_ca_and_client_certificate(
 async def test_tempo_latest_topic_holds_the_newest_colour(
     mosquitto_broker: MosquittoServer, prefix: str
 ) -> None:
+
     days = [
         TempoDay(date(2025, 11, 20), TempoColor.WHITE),
         TempoDay(date(2025, 11, 21), TempoColor.RED),

@@ -19,13 +19,12 @@ import pytest
 
 from myelectricaldata.domain.tempo import tempo_instant
 from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours, local_midnight
-from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay
+from myelectricaldata.domain.types import EcoWattDay, Stream, TempoColor, TempoDay
 from myelectricaldata.exporters.base import (
     ConsumptionData,
     EcowattData,
     EnergyPoint,
     ExportResult,
-    Granularity,
     ProductionData,
     TempoData,
 )
@@ -57,6 +56,9 @@ from tests.exporters.helpers import (
 )
 from tests.exporters.helpers import days as _days
 from tests.servers.victoriametrics import VictoriaMetricsServer
+
+#: Daily consumption, the stream most tests here write.
+DAILY = Stream.CONSUMPTION_DAILY
 
 ALL = '{__name__=~"myelectricaldata_.+",test=""}'
 Series = dict[tuple[tuple[str, str], ...], dict[int, float]]
@@ -229,11 +231,11 @@ async def test_a_corrected_quality_moves_points_to_the_new_series_without_duplic
     exporter = _exporter(victoriametrics, extra_labels=labels)
     try:
         first = await exporter.export_consumption(
-            ConsumptionData(pdl, Granularity.DAILY, _days([10.0, 20.0, 30.0, 40.0, 50.0], "BRUT"))
+            ConsumptionData(pdl, DAILY, _days([10.0, 20.0, 30.0, 40.0, 50.0], "BRUT"))
         )
         assert first.success, first.error
         fixed = _days([21.0, 30.0], "CORRIGE", first=date(2024, 1, 2))
-        second = await exporter.export_consumption(ConsumptionData(pdl, Granularity.DAILY, fixed))
+        second = await exporter.export_consumption(ConsumptionData(pdl, DAILY, fixed))
         assert second.success, second.error
     finally:
         await exporter.aclose()
@@ -255,11 +257,9 @@ async def test_a_changed_value_replaces_the_stored_one(
     exporter = _exporter(victoriametrics, extra_labels=labels)
     points = _days([100.0, 200.0, 300.0], "BRUT")
     try:
-        assert (
-            await exporter.export_consumption(ConsumptionData(pdl, Granularity.DAILY, points))
-        ).success
+        assert (await exporter.export_consumption(ConsumptionData(pdl, DAILY, points))).success
         changed = _days([1.0], "BRUT", first=date(2024, 1, 2))
-        result = await exporter.export_consumption(ConsumptionData(pdl, Granularity.DAILY, changed))
+        result = await exporter.export_consumption(ConsumptionData(pdl, DAILY, changed))
         assert result.success, result.error
     finally:
         await exporter.aclose()
@@ -308,11 +308,9 @@ async def test_a_failed_import_after_a_correction_keeps_the_rest_of_the_series(
 
     try:
         first = _days([1.0, 2.0, 3.0, 4.0], "BRUT")
-        assert (
-            await exporter.export_consumption(ConsumptionData(pdl, Granularity.DAILY, first))
-        ).success
+        assert (await exporter.export_consumption(ConsumptionData(pdl, DAILY, first))).success
         monkeypatch.setattr(exporter, "_request", flaky)
-        fixed = ConsumptionData(pdl, Granularity.DAILY, _days([2.5], "CORRIGE", date(2024, 1, 2)))
+        fixed = ConsumptionData(pdl, DAILY, _days([2.5], "CORRIGE", date(2024, 1, 2)))
         failed = await exporter.export_consumption(fixed)
         assert not failed.success and "injected" in (failed.error or "")
         retried = await exporter.export_consumption(fixed)
@@ -331,11 +329,9 @@ async def test_a_batch_mixing_qualities_keeps_each_point_once(
     exporter = _exporter(victoriametrics, extra_labels={"test": "mixed"})
     try:
         brut = _days([1.0, 2.0, 3.0], "BRUT")
-        assert (
-            await exporter.export_consumption(ConsumptionData(pdl, Granularity.DAILY, brut))
-        ).success
+        assert (await exporter.export_consumption(ConsumptionData(pdl, DAILY, brut))).success
         mixed = [brut[0], _days([2.0], "CORRIGE", date(2024, 1, 2))[0], brut[2]]
-        result = await exporter.export_consumption(ConsumptionData(pdl, Granularity.DAILY, mixed))
+        result = await exporter.export_consumption(ConsumptionData(pdl, DAILY, mixed))
         assert result.success, result.error
     finally:
         await exporter.aclose()
@@ -379,9 +375,7 @@ async def test_series_created_after_a_lookup_of_their_selector_are_verified_at_o
     try:
         for points in (brut, corrige):
             look_up(points)
-            result = await exporter.export_consumption(
-                ConsumptionData(pdl, Granularity.DAILY, points)
-            )
+            result = await exporter.export_consumption(ConsumptionData(pdl, DAILY, points))
             assert result.success, result.error
     finally:
         await exporter.aclose()
@@ -408,7 +402,7 @@ async def _export_sent_twice(
 
     monkeypatch.setattr(exporter, "_request", twice)
     try:
-        return await exporter.export_consumption(ConsumptionData(pdl, Granularity.DAILY, points))
+        return await exporter.export_consumption(ConsumptionData(pdl, DAILY, points))
     finally:
         await exporter.aclose()
 
@@ -462,7 +456,7 @@ async def test_without_force_flush_the_exporter_waits_for_the_samples(
         return await real_request(method, path, what, **kwargs)
 
     monkeypatch.setattr(exporter, "_request", no_flush)
-    data = ConsumptionData("09999000000084", Granularity.DAILY, _days([1.0, 2.0], "BRUT"))
+    data = ConsumptionData("09999000000084", DAILY, _days([1.0, 2.0], "BRUT"))
     try:
         result = await exporter.export_consumption(data)
     finally:
@@ -486,9 +480,7 @@ async def test_samples_outside_the_retention_are_an_error_naming_the_flag(
         [3.0, 4.0, 5.0, 6.0], "BRUT", first=today - timedelta(days=5)
     )
     try:
-        result = await exporter.export_consumption(
-            ConsumptionData("09999000000079", Granularity.DAILY, points)
-        )
+        result = await exporter.export_consumption(ConsumptionData("09999000000079", DAILY, points))
     finally:
         await exporter.aclose()
     assert not result.success and not result.retryable  # retrying can't bring them back
@@ -516,7 +508,7 @@ async def test_identical_resend_is_skipped_even_without_dedup(
     # This server runs without -dedup.minScrapeInterval: a blind re-send would store duplicates.
     today = datetime.now(UTC).astimezone(PARIS).date()
     points = _days([7.0, 8.0, 9.0], "BRUT", first=today - timedelta(days=4))
-    data = ConsumptionData("09999000000080", Granularity.DAILY, points)
+    data = ConsumptionData("09999000000080", DAILY, points)
     for _ in range(3):
         exporter = _exporter(victoriametrics_default)
         try:
@@ -657,13 +649,14 @@ def test_ecowatt_hours_skip_the_missing_spring_hour() -> None:
 async def test_production_and_bearer_token_reach_the_server(
     victoriametrics: VictoriaMetricsServer,
 ) -> None:
+
     # VictoriaMetrics single-node ignores a bearer token when it has no -httpAuth: the header is
     # sent (vmauth checks it) and the write goes through.
     exporter = _exporter(victoriametrics, token="tok-123", extra_labels={"test": "bearer"})
     assert exporter._http().headers["Authorization"] == "Bearer tok-123"
     try:
         result = await exporter.export_production(
-            ProductionData("09999000000081", Granularity.DAILY, daily_points())
+            ProductionData("09999000000081", Stream.PRODUCTION_DAILY, daily_points())
         )
     finally:
         await exporter.aclose()

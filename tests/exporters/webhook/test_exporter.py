@@ -24,11 +24,10 @@ from pydantic import ValidationError
 
 from myelectricaldata.crypto import SecretBox
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
-from myelectricaldata.domain.types import Direction
+from myelectricaldata.domain.types import Direction, Stream
 from myelectricaldata.exporters.base import (
     ConsumptionData,
     EnergyPoint,
-    Granularity,
     ProductionData,
 )
 from myelectricaldata.exporters.delivery import ExportService
@@ -97,7 +96,7 @@ async def exporter(receiver: WebhookReceiver) -> AsyncIterator[WebhookExporter]:
 
 
 def load(points: int = 98) -> ConsumptionData:
-    return ConsumptionData(CONTRACT_PDL, Granularity.LOAD_CURVE, sample_points()[:points])
+    return ConsumptionData(CONTRACT_PDL, Stream.CONSUMPTION_DETAIL, sample_points()[:points])
 
 
 # -- signing -------------------------------------------------------------------------------------
@@ -197,9 +196,9 @@ def test_series_json_is_the_json_of_the_points_with_true_ends_across_dst() -> No
         )
     ]
     for points, granularity in [
-        (sample_points(), Granularity.LOAD_CURVE),
-        (daily_points(), Granularity.DAILY),
-        (peaks, Granularity.MAX_POWER),
+        (sample_points(), Stream.CONSUMPTION_DETAIL),
+        (daily_points(), Stream.CONSUMPTION_DAILY),
+        (peaks, Stream.MAX_POWER),
     ]:
         got = json.loads(series_json(points, granularity))
         assert len(got) == len(points)
@@ -210,13 +209,13 @@ def test_series_json_is_the_json_of_the_points_with_true_ends_across_dst() -> No
             assert item.get("at") == (p.at.astimezone(PARIS).isoformat() if p.at else None)
             start = datetime.fromisoformat(item["start"])
             end = datetime.fromisoformat(item["end"])
-            if granularity is Granularity.LOAD_CURVE:
+            if granularity is Stream.CONSUMPTION_DETAIL:
                 # 30 real minutes each, the autumn change's 02:30+02:00 slot included.
                 assert end - start == timedelta(minutes=30), item
             else:
                 assert end == p.end
     odd = EnergyPoint(peaks[0].start, peaks[0].end, 0.1, QUALITY)
-    text = series_json([odd], Granularity.DAILY)
+    text = series_json([odd], Stream.CONSUMPTION_DAILY)
     assert json.loads(text)[0] == {
         "start": "2024-10-27T00:00:00+02:00",
         "end": "2024-10-28T00:00:00+01:00",
@@ -264,7 +263,7 @@ async def test_event_schema_headers_and_signature(
         update={"headers": receiver_headers, "authorization": "Bearer abc"}
     )
     result = await exporter.export_production(
-        ProductionData(CONTRACT_PDL, Granularity.DAILY, daily_points(3))
+        ProductionData(CONTRACT_PDL, Stream.PRODUCTION_DAILY, daily_points(3))
     )
     assert result.success and result.records_exported == 3
     [request] = receiver.requests

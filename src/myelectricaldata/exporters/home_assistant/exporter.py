@@ -14,7 +14,7 @@ import httpx
 
 from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.domain.timeutil import PARIS
-from myelectricaldata.domain.types import Direction, PricingOption
+from myelectricaldata.domain.types import Direction, PricingOption, Stream
 from myelectricaldata.exporters.base import (
     BaseExporter,
     ConnectionTestResult,
@@ -22,7 +22,6 @@ from myelectricaldata.exporters.base import (
     EcowattData,
     ExporterConfig,
     ExportResult,
-    Granularity,
     ProductionData,
     SeriesData,
     StateSnapshot,
@@ -171,11 +170,11 @@ class HomeAssistantExporter(BaseExporter):
             or not cfg.statistics
             or not wanted
             or not cfg.wants(data.pdl)
-            or data.granularity is Granularity.MAX_POWER
+            or data.stream is Stream.MAX_POWER
         ):
             return ExportResult(True, 0)
         importer = self.importer()
-        if data.granularity is Granularity.LOAD_CURVE:
+        if data.stream.is_detail:
             curve = []
             for p in data.points:
                 # Instants, not wall clocks: a DST slot's two ends have different offsets.

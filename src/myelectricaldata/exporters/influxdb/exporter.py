@@ -28,7 +28,7 @@ from pydantic import Field, field_validator, model_validator
 
 from myelectricaldata.domain.tempo import tempo_instant
 from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours
-from myelectricaldata.domain.types import EcoWattDay, TempoDay
+from myelectricaldata.domain.types import EcoWattDay, Stream, TempoDay
 from myelectricaldata.exporters.base import (
     TEMPO_CODE,
     BaseExporter,
@@ -37,7 +37,6 @@ from myelectricaldata.exporters.base import (
     EcowattData,
     ExporterConfig,
     ExportResult,
-    Granularity,
     ProductionData,
     SeriesData,
     TempoData,
@@ -220,11 +219,11 @@ def _seconds(instant: datetime) -> int:
 
 def series_lines(data: SeriesData, measurement: str, tags: Mapping[str, str]) -> Iterator[str]:
     """Lines of a consumption, production or max-power batch, stamped at each period's start."""
-    granularity = "daily" if data.granularity is Granularity.MAX_POWER else data.granularity.value
+    granularity = data.stream.granularity if data.stream.is_detail else "daily"
     head = _escape_name(measurement) + _tag_set(
         {**tags, "pdl": data.pdl, "granularity": granularity}
     )
-    if data.granularity is Granularity.MAX_POWER:
+    if data.stream is Stream.MAX_POWER:
         for point in data.points:
             fields = f"va={_float(point.value)},quality={_string(point.quality)}"
             if point.at is not None:
@@ -516,7 +515,7 @@ class InfluxDBExporter(BaseExporter):
 
     async def export_consumption(self, data: ConsumptionData) -> ExportResult:
         """Daily or load-curve consumption (``wh``, ``avg_w``), or max power (``va``)."""
-        name = "max_power" if data.granularity is Granularity.MAX_POWER else "consumption"
+        name = "max_power" if data.stream is Stream.MAX_POWER else "consumption"
         lines = series_lines(data, self._measurement(name), self.cfg.tags)
         return await self._write(lines, len(data.points))
 

@@ -36,7 +36,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from myelectricaldata import __version__
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
-from myelectricaldata.domain.types import EcoWattDay, TempoDay
+from myelectricaldata.domain.types import EcoWattDay, Stream, TempoDay
 from myelectricaldata.exporters.base import (
     TEMPO_CODE,
     BaseExporter,
@@ -46,7 +46,6 @@ from myelectricaldata.exporters.base import (
     EnergyPoint,
     ExporterConfig,
     ExportResult,
-    Granularity,
     MeasureValue,
     ProductionData,
     SeriesData,
@@ -339,17 +338,17 @@ class Topics:
         """Availability topic: ``online`` / ``offline`` (retained; the will is ``offline``)."""
         return f"{self.prefix}/status"
 
-    def latest(self, pdl: str, direction: str, granularity: Granularity) -> str:
+    def latest(self, pdl: str, stream: Stream) -> str:
         """Retained newest value of one series."""
-        if granularity is Granularity.MAX_POWER:
+        if stream is Stream.MAX_POWER:
             return f"{self.prefix}/{pdl}/max_power"
-        return f"{self.prefix}/{pdl}/{direction}/{granularity.value}"
+        return f"{self.prefix}/{pdl}/{stream.direction.value}/{stream.granularity}"
 
-    def history(self, pdl: str, direction: str, granularity: Granularity) -> str:
+    def history(self, pdl: str, stream: Stream) -> str:
         """Non-retained stream of every point of one series (``history_stream``)."""
-        if granularity is Granularity.MAX_POWER:
+        if stream is Stream.MAX_POWER:
             return f"{self.prefix}/history/{pdl}/max_power"
-        return f"{self.prefix}/history/{pdl}/{direction}/{granularity.value}"
+        return f"{self.prefix}/history/{pdl}/{stream.direction.value}/{stream.granularity}"
 
     @property
     def tempo_latest(self) -> str:
@@ -393,7 +392,7 @@ def _local(instant: datetime) -> datetime:
     return instant if instant.tzinfo is PARIS else instant.astimezone(PARIS)
 
 
-def point_payload(pdl: str, unit: str, granularity: Granularity, p: EnergyPoint) -> dict[str, Any]:
+def point_payload(pdl: str, unit: str, stream: Stream, p: EnergyPoint) -> dict[str, Any]:
     """JSON of one point of a series (latest topic and history stream)."""
     local_start = _local(p.start)
     start = local_start.isoformat()
@@ -407,24 +406,20 @@ def point_payload(pdl: str, unit: str, granularity: Granularity, p: EnergyPoint)
         "start": start,
         "end": _local(p.end).isoformat(),
     }
-    if granularity is Granularity.LOAD_CURVE:
+    if stream.is_detail:
         # The newest half-hour reads best as a power; its energy stays alongside.
         minutes = _minutes(p)
         payload["value"] = _num(p.avg_w if p.avg_w is not None else p.value * 60 / minutes)
         payload["unit"] = "W"
         payload["energy_wh"] = _num(p.value)
         payload["interval_minutes"] = minutes
-    elif granularity is Granularity.MAX_POWER and p.at is not None:
+    elif stream is Stream.MAX_POWER and p.at is not None:
         payload["timestamp"] = payload["at"] = _local(p.at).isoformat()
     return payload
 
 
 def _minutes(p: EnergyPoint) -> int:
     return max(1, int((p.end - p.start).total_seconds() // 60))
-
-
-def _direction(data: SeriesData) -> str:
-    return "production" if isinstance(data, ProductionData) else "consumption"
 
 
 def measure_payload(value: MeasureValue, computed_at: datetime) -> dict[str, Any]:
@@ -952,18 +947,17 @@ class MqttExporter(BaseExporter):
     async def _export_series(self, data: SeriesData) -> ExportResult:
         if not data.points:
             return ExportResult(True, 0)
-        direction = _direction(data)
         unit = data.unit
         newest = data.points[-1]  # batches come oldest first
-        latest = self.topics.latest(data.pdl, direction, data.granularity)
-        payload = encode_payload(point_payload(data.pdl, unit, data.granularity, newest))
+        latest = self.topics.latest(data.pdl, data.stream)
+        payload = encode_payload(point_payload(data.pdl, unit, data.stream, newest))
 
         def stream() -> Iterator[Outgoing]:
             if not self.config.history_stream:
                 return
-            topic = self.topics.history(data.pdl, direction, data.granularity)
+            topic = self.topics.history(data.pdl, data.stream)
             for p in data.points:
-                body = encode_payload(point_payload(data.pdl, unit, data.granularity, p))
+                body = encode_payload(point_payload(data.pdl, unit, data.stream, p))
                 yield Outgoing(topic, body, self.config.qos, False)
 
         try:

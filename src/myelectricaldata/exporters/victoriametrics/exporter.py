@@ -51,7 +51,7 @@ from pydantic import Field, field_validator
 
 from myelectricaldata.domain.tempo import tempo_instant
 from myelectricaldata.domain.timeutil import PARIS, ecowatt_hours
-from myelectricaldata.domain.types import EcoWattDay, TempoDay
+from myelectricaldata.domain.types import EcoWattDay, Stream, TempoDay
 from myelectricaldata.exporters.base import (
     TEMPO_CODE,
     BaseExporter,
@@ -60,7 +60,6 @@ from myelectricaldata.exporters.base import (
     EcowattData,
     ExporterConfig,
     ExportResult,
-    Granularity,
     ProductionData,
     SeriesData,
     TempoData,
@@ -195,14 +194,14 @@ def identity(labels: Labels) -> Labels:
 def series_samples(data: SeriesData, direction: str, extra: Mapping[str, str]) -> Samples:
     """Samples of a consumption, production or max-power batch, stamped at each period's start."""
     fixed = {"pdl": data.pdl}
-    if data.granularity is Granularity.MAX_POWER:
+    if data.stream is Stream.MAX_POWER:
         names = [(MAX_POWER_VA, False)]
         fixed["granularity"] = "daily"
     else:
         energy = PRODUCTION_WH if direction == "production" else CONSUMPTION_WH
         names = [(energy, False)]
-        fixed["granularity"] = data.granularity.value
-        if data.granularity is Granularity.LOAD_CURVE:
+        fixed["granularity"] = data.stream.granularity
+        if data.stream.is_detail:
             names.append((POWER_W, True))
     points = data.points
     qualities = {point.quality for point in points}

@@ -37,6 +37,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from myelectricaldata import __version__
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
+from myelectricaldata.domain.types import Stream
 from myelectricaldata.exporters.base import (
     TEMPO_CODE,
     BaseExporter,
@@ -46,7 +47,6 @@ from myelectricaldata.exporters.base import (
     EnergyPoint,
     ExporterConfig,
     ExportResult,
-    Granularity,
     ProductionData,
     SeriesData,
     TempoData,
@@ -276,7 +276,7 @@ def _true_end(start: datetime, end: datetime) -> datetime:
     return (start.astimezone(UTC) + step).astimezone(PARIS)
 
 
-def series_json(points: Sequence[EnergyPoint], granularity: Granularity) -> bytes:
+def series_json(points: Sequence[EnergyPoint], stream: Stream) -> bytes:
     """The JSON array of a series' points, written directly (the exporter's hot loop).
 
     Same text as ``json.dumps`` of ``{"start", "end", "value", "quality"[, "avg_w"][, "at"]}``
@@ -285,7 +285,7 @@ def series_json(points: Sequence[EnergyPoint], granularity: Granularity) -> byte
     """
     quoted: dict[str, str] = {}
     parts: list[str] = []
-    load_curve = granularity is Granularity.LOAD_CURVE
+    load_curve = stream.is_detail
     prev_end: datetime | None = None
     prev_text = ""
     prev_offset: timedelta | None = None
@@ -477,9 +477,7 @@ class WebhookExporter(BaseExporter):
 
     async def export_consumption(self, data: ConsumptionData) -> ExportResult:
         """One event of consumption (or ``max_power``) points."""
-        kind: EventType = (
-            "max_power" if data.granularity is Granularity.MAX_POWER else "consumption"
-        )
+        kind: EventType = "max_power" if data.stream is Stream.MAX_POWER else "consumption"
         return await self._export_series(kind, data)
 
     async def export_production(self, data: ProductionData) -> ExportResult:
@@ -531,11 +529,11 @@ class WebhookExporter(BaseExporter):
             return ExportResult(True, 0)
         ident, body = build_event(
             kind,
-            series_json(data.points, data.granularity),
+            series_json(data.points, data.stream),
             len(data.points),
             source=await self._source_label(),
             pdl=data.pdl,
-            granularity=data.granularity.value,
+            granularity=data.stream.granularity,
             unit=data.unit,
         )
         return await self._deliver(ident, body, len(data.points))
