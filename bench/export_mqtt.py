@@ -30,14 +30,8 @@ from myelectricaldata.exporters.base import (
     StateSnapshot,
 )
 from myelectricaldata.exporters.catalogue import MEASURES
-from myelectricaldata.exporters.mqtt.exporter import (
-    MqttConfig,
-    MqttExporter,
-    Outgoing,
-    Topics,
-    encode_payload,
-    point_payload,
-)
+from myelectricaldata.exporters.mqtt import MqttConfig, MqttExporter
+from myelectricaldata.exporters.mqtt.topics import Outgoing, Topics, encode_payload, point_payload
 
 DAYS = 730
 WINDOW = 100

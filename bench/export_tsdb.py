@@ -36,8 +36,8 @@ from tests.servers.victoriametrics import VictoriaMetricsServer
 
 from bench.common import batches_of, exporter_round, load_curve_points
 from myelectricaldata.exporters.base import ConsumptionData, EnergyPoint
-from myelectricaldata.exporters.influxdb.exporter import InfluxDBConfig, InfluxDBExporter
-from myelectricaldata.exporters.victoriametrics.exporter import (
+from myelectricaldata.exporters.influxdb import InfluxDBConfig, InfluxDBExporter
+from myelectricaldata.exporters.victoriametrics import (
     VictoriaMetricsConfig,
     VictoriaMetricsExporter,
 )

@@ -34,12 +34,8 @@ from myelectricaldata.exporters.base import (
     ConsumptionData,
     ExportResult,
 )
-from myelectricaldata.exporters.webhook.exporter import (
-    WebhookConfig,
-    WebhookExporter,
-    decode_secret,
-    sign,
-)
+from myelectricaldata.exporters.webhook import WebhookConfig, WebhookExporter
+from myelectricaldata.exporters.webhook.signing import decode_secret, sign
 
 DAYS = 730
 ROUNDS = 5

@@ -2,9 +2,11 @@
 
 A run sends the rows changed since the destination's checkpoint (new, backfilled or corrected;
 never unchanged ones) in batches of whole writes, and moves the checkpoint only after the
-destination accepted the batch. A failed batch is retried with exponential backoff and jitter;
-if it still fails the run stops there and the next run starts again from the same checkpoint,
-so nothing is skipped. Two runs of one destination never overlap (a lock in the store).
+destination accepted the batch. A failed batch is retried with the one policy of
+:mod:`myelectricaldata.support.retry` (full-jitter backoff, the destination's ``Retry-After``
+honoured up to a bound); a refusal the exporter calls permanent is not retried. When a batch
+still fails, the run stops there and the next run starts again from the same checkpoint, so
+nothing is skipped. Two runs of one destination never overlap (a lock in the store).
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
 from myelectricaldata.domain.types import Direction, LoadCurvePoint, Stream, UsagePoint
@@ -30,13 +31,21 @@ from myelectricaldata.exporters.base import (
     EcowattData,
     EnergyPoint,
     ExporterConfig,
+    ExportError,
     ExportResult,
     ProductionData,
     SeriesData,
     StateSnapshot,
     TempoData,
+    build_exporter,
 )
-from myelectricaldata.exporters.registry import ConfigStore, Registry
+from myelectricaldata.exporters.context import (
+    ExporterContext,
+    ExporterSettings,
+    SharedState,
+    StoreView,
+)
+from myelectricaldata.exporters.registry import ConfigStore, Registry, UnknownExporter
 from myelectricaldata.store.exports import (
     ChangeGroup,
     ExportBusy,
@@ -45,14 +54,17 @@ from myelectricaldata.store.exports import (
     StreamRows,
 )
 from myelectricaldata.store.repo import Store
+from myelectricaldata.support.retry import Backoff, GaveUp, Retryable, retrying
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: Attempts per batch within one run, and the backoff between them.
-ATTEMPTS = 4
-BACKOFF_BASE = 1.0
-BACKOFF_MAX = 30.0
+#: Attempts per batch within one run and the waits between them; a destination asking to
+#: wait longer than ``longest_wait`` ends the run (the next run asks again).
+DELIVERY_POLICY = Backoff(attempts=4, base=1.0, cap=30.0, longest_wait=60.0)
 #: A connection test answers within this many seconds, whatever the destination does.
 TEST_TIMEOUT = 10.0
 
@@ -142,24 +154,33 @@ def batch_objects(
     return [kind(pdl, stream, series[pdl], points.get(pdl)) for pdl in sorted(series)]
 
 
-async def _send(exporter: BaseExporter, item: SeriesData | TempoData | EcowattData) -> ExportResult:
-    if isinstance(item, ProductionData):
-        return await exporter.export_production(item)
-    if isinstance(item, ConsumptionData):
-        return await exporter.export_consumption(item)
-    if isinstance(item, TempoData):
-        return await exporter.export_tempo(item)
-    assert isinstance(item, EcowattData)
-    return await exporter.export_ecowatt(item)
-
-
-def backoff(attempt: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_MAX) -> float:
-    """Full-jitter exponential backoff before attempt ``attempt + 1``."""
-    return random.uniform(0, min(cap, base * 2**attempt))
+async def send(
+    exporter: BaseExporter[Any], item: SeriesData | TempoData | EcowattData
+) -> ExportResult:
+    """One call of the exporter method that takes ``item``; whatever it raises is a failed
+    result (retryable unless the exporter said otherwise)."""
+    try:
+        if isinstance(item, ProductionData):
+            return await exporter.export_production(item)
+        if isinstance(item, ConsumptionData):
+            return await exporter.export_consumption(item)
+        if isinstance(item, TempoData):
+            return await exporter.export_tempo(item)
+        assert isinstance(item, EcowattData)
+        return await exporter.export_ecowatt(item)
+    except ExportError as exc:
+        return ExportResult.failed(exc)
+    except Exception as exc:  # an exporter's bug or an unclassified error: try again later
+        return ExportResult(False, 0, str(exc) or type(exc).__name__)
 
 
 class ExportService:
-    """Runs exports: one destination at a time each, checkpoints advanced on success only."""
+    """Runs exports: one destination at a time each, checkpoints advanced on success only.
+
+    It builds every exporter with its context (:mod:`myelectricaldata.exporters.context`): a
+    read-only view of ``store``, ``settings``, the configs of the other destinations, and the
+    destination type's shared state.
+    """
 
     def __init__(
         self,
@@ -168,29 +189,84 @@ class ExportService:
         configs: ConfigStore,
         snapshot: SnapshotProvider | None = None,
         *,
+        settings: ExporterSettings | None = None,
+        policy: Backoff = DELIVERY_POLICY,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        backoff_base: float = BACKOFF_BASE,
     ) -> None:
         self.store = store
+        self.view = StoreView(store)
         self.repo = ExportRepo(store)
         self.registry = registry
         self.configs = configs
         self.snapshot = snapshot
+        self.settings = settings or ExporterSettings()
+        self.policy = policy
         self._sleep = sleep
-        self._backoff_base = backoff_base
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._running: dict[str, asyncio.Task[ExportLog]] = {}
         self._snapshot_cache: tuple[float, StateSnapshot] | None = None
+        self._shared: dict[str, SharedState] = {}
 
     async def _db(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.to_thread(func, *args, **kwargs)
 
-    def exporter(self, name: str, config: ExporterConfig | None = None) -> BaseExporter:
+    # -- what exporters are given ----------------------------------------------------------------
+
+    def shared(self, name: str) -> SharedState:
+        """The state a destination type keeps for as long as this service lives."""
+        return self._shared.setdefault(name, SharedState())
+
+    def peer_config(self, name: str) -> ExporterConfig | None:
+        """Another destination's config in force, or ``None`` when that type is not installed."""
+        try:
+            return self.configs.load(name)
+        except UnknownExporter:
+            return None
+
+    def context(self, name: str) -> ExporterContext:
+        """What an exporter of type ``name`` is given besides its config."""
+        return ExporterContext(self.view, self.settings, self.peer_config, self.shared(name))
+
+    def exporter(self, name: str, config: ExporterConfig | None = None) -> BaseExporter[Any]:
         """An exporter of a type with its config in force (or the one given)."""
         cls = self.registry.get(name)
-        exporter = cls(config or self.configs.load(name))
-        exporter.store = self.store
-        return exporter
+        return build_exporter(cls, config or self.configs.load(name), self.context(name))
+
+    def routers(self) -> list[APIRouter]:
+        """The HTTP routes the installed destination types add to the service."""
+        found = []
+        for name, cls in sorted(self.registry.types.items()):
+            try:
+                router = cls.routes(self)
+            except Exception:  # a plug-in's broken routes must not stop the service
+                log.exception("exporter %s: its routes could not be built", name)
+                continue
+            if router is not None:
+                found.append(router)
+        return found
+
+    # -- ExporterHost (what routes use) ------------------------------------------------------------
+
+    async def config_of(self, name: str) -> ExporterConfig:
+        """The config in force of a destination type."""
+        return await self._db(self.configs.load, name)
+
+    async def recent_logs(self, limit: int) -> list[ExportLog]:
+        """Export runs of every destination, newest first."""
+        return await self._db(self.repo.logs, None, limit)
+
+    async def state_snapshot(self) -> StateSnapshot | None:
+        """The catalogue's values, computed at most once per few seconds for all exporters."""
+        if self.snapshot is None:
+            return None
+        cached = self._snapshot_cache
+        if cached is not None and time.monotonic() - cached[0] < 5:
+            return cached[1]
+        snapshot = await self.snapshot()
+        self._snapshot_cache = (time.monotonic(), snapshot)
+        return snapshot
+
+    # -- runs ------------------------------------------------------------------------------------
 
     def enabled(self) -> list[str]:
         """Types whose config in force is enabled."""
@@ -206,9 +282,10 @@ class ExportService:
     async def test(self, name: str, config: ExporterConfig | None = None) -> ConnectionTestResult:
         """Test a destination, answering within :data:`TEST_TIMEOUT` seconds."""
         exporter = self.exporter(name, config)
+        redact = exporter.config.redactor()
         started = time.perf_counter()
         try:
-            return await asyncio.wait_for(exporter.test_connection(), TEST_TIMEOUT)
+            result = await asyncio.wait_for(exporter.test_connection(), TEST_TIMEOUT)
         except TimeoutError:
             return ConnectionTestResult(
                 False,
@@ -217,10 +294,16 @@ class ExportService:
                 latency_ms=(time.perf_counter() - started) * 1000,
             )
         except Exception as exc:
-            error = redact(str(exc) or type(exc).__name__, exporter.config)
+            error = redact(str(exc) or type(exc).__name__)
             return ConnectionTestResult(False, f"{name}: test failed", error=error)
         finally:
             await exporter.aclose()
+        return ConnectionTestResult(
+            result.success,
+            redact(result.message),
+            redact(result.error) if result.error else None,
+            result.latency_ms,
+        )
 
     def start_background(
         self, name: str, *, trigger: str = "api", since: date | None = None
@@ -245,17 +328,6 @@ class ExportService:
                 log.exception("export %s failed unexpectedly", name)
         return results
 
-    async def state_snapshot(self) -> StateSnapshot | None:
-        """The catalogue's values, computed at most once per few seconds for all exporters."""
-        if self.snapshot is None:
-            return None
-        cached = self._snapshot_cache
-        if cached is not None and time.monotonic() - cached[0] < 5:
-            return cached[1]
-        snapshot = await self.snapshot()
-        self._snapshot_cache = (time.monotonic(), snapshot)
-        return snapshot
-
     async def run(
         self,
         name: str,
@@ -266,17 +338,18 @@ class ExportService:
     ) -> ExportLog:
         """One run of one destination; ``since`` re-sends everything from that day on."""
         exporter = self.exporter(name)
+        redact = exporter.config.redactor()
         await self._db(self.repo.acquire, name, self._holder)
         log_id = await self._db(self.repo.start_log, name, trigger)
         sent = 0
+        attempts = 0
         try:
             batches = await self._plan(name, exporter, since)
             total = sum(len(b.rows) for b in batches)
             await self._db(self.repo.update_log, log_id, records_total=total)
             points = {p.point.pdl: p.point for p in await self._db(self.store.usage_points)}
-            attempts = 0
             for batch in batches:
-                attempts += await self._deliver(exporter, batch, points)
+                attempts += await self._deliver(name, exporter, batch, points)
                 if batch.completes is not None:
                     await self._db(self.repo.advance, name, batch.stream, batch.completes)
                 sent += len(batch.rows)
@@ -287,10 +360,10 @@ class ExportService:
             if exporter.supports_state:
                 snapshot = await self.state_snapshot()
                 if snapshot is not None:
-                    await self._deliver_state(exporter, snapshot)
+                    await self._deliver_state(name, exporter, snapshot)
             await self._db(self.repo.finish_log, log_id, "success", records=sent)
         except Exception as exc:
-            message = redact(str(exc) or type(exc).__name__, exporter.config)
+            message = redact(str(exc) or type(exc).__name__)
             log.warning("export %s stopped: %s", name, message)
             await self._db(self.repo.finish_log, log_id, "failed", error=message, records=sent)
         finally:
@@ -298,7 +371,9 @@ class ExportService:
             await exporter.aclose()
         return (await self._db(self.repo.logs, name, 1))[0]
 
-    async def _plan(self, name: str, exporter: BaseExporter, since: date | None) -> list[Batch]:
+    async def _plan(
+        self, name: str, exporter: BaseExporter[Any], since: date | None
+    ) -> list[Batch]:
         if not exporter.supports_history:
             return []
         batches: list[Batch] = []
@@ -317,57 +392,67 @@ class ExportService:
         return batches
 
     async def _deliver(
-        self, exporter: BaseExporter, batch: Batch, points: dict[str, UsagePoint]
+        self, name: str, exporter: BaseExporter[Any], batch: Batch, points: dict[str, UsagePoint]
     ) -> int:
-        """Send a batch until the destination accepts all of it; returns the attempts made."""
-        items = batch_objects(batch.rows, points)
-        attempt = 0
-        pending = list(items)
-        while True:
-            attempt += 1
-            failures: list[str] = []
-            still: list[SeriesData | TempoData | EcowattData] = []
-            for item in pending:
-                try:
-                    result = await _send(exporter, item)
-                except Exception as exc:
-                    result = ExportResult(False, 0, str(exc) or type(exc).__name__)
-                if not result.success:
-                    failures.append(result.error or "refused")
-                    still.append(item)
-                    if not result.retryable:
-                        raise ExportFailed(
-                            f"{batch.stream.value}: {result.error or 'refused'} (not retried: "
-                            "the destination refused it for good; fix the cause, the next run "
-                            "resumes from here)"
-                        )
-            if not still:
-                return attempt
-            if attempt >= ATTEMPTS:
-                raise ExportFailed(
-                    f"{batch.stream.value}: {failures[0]} (after {attempt} attempts; "
-                    "the next run resumes from here)"
-                )
-            pending = still
-            await self._sleep(backoff(attempt - 1, self._backoff_base))
+        """Send a batch until the destination accepts all of it; returns the attempts made.
 
-    async def _deliver_state(self, exporter: BaseExporter, snapshot: StateSnapshot) -> None:
-        for attempt in range(ATTEMPTS):
+        Within a batch, the calls the destination accepted are not repeated by a retry.
+        """
+        redact = exporter.config.redactor()
+        pending = batch_objects(batch.rows, points)
+        made = 0
+
+        async def attempt(number: int) -> None:
+            nonlocal pending, made
+            made = number + 1
+            refused: list[SeriesData | TempoData | EcowattData] = []
+            first: ExportResult | None = None
+            for item in pending:
+                result = await send(exporter, item)
+                if result.success:
+                    continue
+                reason = redact(result.error or "refused")
+                if not result.retryable:
+                    raise ExportFailed(
+                        f"{batch.stream.value}: {reason} (not retried: the destination refused "
+                        "it for good; fix the cause, the next run resumes from here)"
+                    )
+                refused.append(item)
+                first = first or ExportResult(False, 0, reason, True, result.retry_after)
+            pending = refused
+            if first is not None:
+                raise Retryable(first.error or "refused", retry_after=first.retry_after)
+
+        try:
+            await retrying(
+                attempt, self.policy, sleep=self._sleep, what=f"export {name} {batch.stream}"
+            )
+        except GaveUp as exc:
+            raise ExportFailed(
+                f"{batch.stream.value}: {exc}; the next run resumes from here"
+            ) from None
+        return made
+
+    async def _deliver_state(
+        self, name: str, exporter: BaseExporter[Any], snapshot: StateSnapshot
+    ) -> None:
+        redact = exporter.config.redactor()
+
+        async def attempt(number: int) -> None:
             try:
                 result = await exporter.export_state(snapshot)
+            except ExportError as exc:
+                result = ExportResult.failed(exc)
             except Exception as exc:
                 result = ExportResult(False, 0, str(exc) or type(exc).__name__)
             if result.success:
                 return
-            if attempt + 1 == ATTEMPTS:
-                raise ExportFailed(f"state: {result.error} (after {ATTEMPTS} attempts)")
-            await self._sleep(backoff(attempt, self._backoff_base))
+            reason = redact(result.error or "refused")
+            if not result.retryable:
+                raise ExportFailed(f"state: {reason} (not retried)")
+            raise Retryable(reason, retry_after=result.retry_after)
 
-
-def redact(message: str, config: ExporterConfig) -> str:
-    """A message with every secret of the config replaced, whatever the exporter wrote in it."""
-    for field in config.secret_fields():
-        value = getattr(config, field, None)
-        if isinstance(value, str) and len(value) >= 3:
-            message = message.replace(value, "***")
-    return message
+        try:
+            await retrying(attempt, self.policy, sleep=self._sleep, what=f"export {name} state")
+        except GaveUp as exc:
+            raise ExportFailed(f"state: {exc}") from None

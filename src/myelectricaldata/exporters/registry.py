@@ -43,7 +43,7 @@ class BrokenExporter:
     error: str
 
 
-def _load(target: str) -> type[BaseExporter]:
+def _load(target: str) -> type[BaseExporter[Any]]:
     module_name, _, attr = target.partition(":")
     value = getattr(importlib.import_module(module_name), attr)
     if not (isinstance(value, type) and issubclass(value, BaseExporter)):
@@ -65,7 +65,7 @@ class Registry:
     """Destination types by name: the built-in entry points first, then plug-ins'."""
 
     def __init__(self, *, plugins: bool = True) -> None:
-        self.types: dict[str, type[BaseExporter]] = {}
+        self.types: dict[str, type[BaseExporter[Any]]] = {}
         self.broken: list[BrokenExporter] = []
         found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: not is_builtin(e))
         for entry in found:
@@ -88,7 +88,7 @@ class Registry:
             return
         self.types[name] = cls
 
-    def get(self, name: str) -> type[BaseExporter]:
+    def get(self, name: str) -> type[BaseExporter[Any]]:
         """The class of a destination type."""
         try:
             return self.types[name]
@@ -134,18 +134,23 @@ class ConfigStore:
         values = self.env_values(name)
         return model.model_validate(values or {})
 
-    def save(self, name: str, data: Mapping[str, Any]) -> ExporterConfig:
-        """Validate and save a config; a secret sent back as the mask keeps the stored value.
-
-        Raises pydantic's ``ValidationError`` (field errors) on bad input; nothing is saved then.
-        """
+    def unsaved(self, name: str, data: Mapping[str, Any]) -> ExporterConfig:
+        """``data`` validated as a config of ``name`` without saving it (to test a form); a
+        secret sent back as the mask takes the stored value. Raises ``ValidationError``."""
         model = self.registry.get(name).config_model
         current = self.load(name)
         merged = dict(data)
         for field in model.secret_fields():
             if merged.get(field) == MASK:
                 merged[field] = getattr(current, field)
-        config = model.model_validate(merged)
+        return model.model_validate(merged)
+
+    def save(self, name: str, data: Mapping[str, Any]) -> ExporterConfig:
+        """Validate and save a config; a secret sent back as the mask keeps the stored value.
+
+        Raises pydantic's ``ValidationError`` (field errors) on bad input; nothing is saved then.
+        """
+        config = self.unsaved(name, data)
         self.repo.save_config(name, self._encrypt(config))
         return config
 

@@ -72,7 +72,7 @@ def daily_points(days: int = 5, start: date = date(2024, 10, 25)) -> list[Energy
 class ExporterContract:
     """Checks every exporter must pass; subclasses give ``exporter_class`` and two fixtures."""
 
-    exporter_class: ClassVar[type[BaseExporter]]
+    exporter_class: ClassVar[type[BaseExporter[Any]]]
 
     @pytest.fixture
     def config(self) -> dict[str, Any]:
@@ -84,7 +84,7 @@ class ExporterContract:
         """A configuration pointing at nothing (a closed loopback port)."""
         raise NotImplementedError("override the `unreachable_config` fixture")
 
-    def make(self, values: dict[str, Any]) -> BaseExporter:
+    def make(self, values: dict[str, Any]) -> BaseExporter[Any]:
         """An exporter built from config values."""
         return self.exporter_class(self.exporter_class.config_model.model_validate(values))
 

@@ -450,27 +450,34 @@ async def test_v2_busy_server_is_retried_after_retry_after(
     demo_store: Store, influxdb2: FakeInfluxDB2
 ) -> None:
     exporter = _exporter(_v2(influxdb2))
-    influxdb2.fail_next(1, 429, retry_after="0.2")
+    influxdb2.fail_next(1, 429, retry_after="7")
     data = ConsumptionData(PDLS[0], DAILY, _days([5.0, 6.0], "BRUT"))
     try:
-        started = time.monotonic()
         busy = await exporter.export_consumption(data)
-        waited = time.monotonic() - started
         again = await exporter.export_consumption(data)
     finally:
         await exporter.aclose()
-    assert not busy.success and busy.retryable
-    assert "HTTP 429" in (busy.error or "") and waited >= 0.2
+    # One attempt per call: the wait the server asked for goes back to the export service.
+    assert not busy.success and busy.retryable and busy.retry_after == 7.0
+    assert "HTTP 429" in (busy.error or "")
     assert again.success, again.error
-    # Through the service: failures then success in one run, nothing skipped.
-    influxdb2.fail_next(2, 503, retry_after="0")
+    # Through the service: failures then success in one run, nothing skipped, and the
+    # service waits what the server asked for.
+    influxdb2.fail_next(2, 503, retry_after="3")
     service = _service(demo_store, _v2(influxdb2, bucket="contract"))
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    service._sleep = record
     ExportRepo(demo_store).reset_checkpoints("influxdb")
     refused = len([r for r in influxdb2.requests if r.status == 503])
     log = await service.run("influxdb", since=date(2025, 11, 1))
     assert log.status == "success", log.error
     assert log.records == log.records_total > 0
     assert len([r for r in influxdb2.requests if r.status == 503]) == refused + 2
+    assert waits and set(waits) == {3.0}  # the wait asked for, before every new attempt
 
 
 # -- line protocol and configuration ------------------------------------------------------------

@@ -32,14 +32,10 @@ from myelectricaldata.exporters.base import (
 )
 from myelectricaldata.exporters.catalogue import MEASURES, compute_snapshot
 from myelectricaldata.exporters.delivery import ExportService
-from myelectricaldata.exporters.mqtt.exporter import (
-    MqttConfig,
-    MqttExporter,
-    Topics,
-    discovery_payload,
-    parse_broker_url,
-    state_suffix,
-)
+from myelectricaldata.exporters.mqtt.config import MqttConfig, parse_broker_url
+from myelectricaldata.exporters.mqtt.discovery import discovery_payload
+from myelectricaldata.exporters.mqtt.exporter import MqttExporter
+from myelectricaldata.exporters.mqtt.topics import Topics, state_suffix
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.exporters.testing import ExporterContract, daily_points, sample_points
 from myelectricaldata.store.exports import ExportRepo
@@ -388,7 +384,7 @@ def test_documented_environment_variables_bootstrap_the_config(empty_store: Stor
     assert loaded.ca_file == "/etc/ssl/ca.pem"
     masked = configs.masked(loaded)
     assert masked["password"] != "secret-pw" and "secret-pw" not in json.dumps(masked)
-    assert loaded.broker_url == "mqtts://linky:***@10.0.0.2:8883"
+    assert loaded.broker_url == "mqtts://linky:********@10.0.0.2:8883"
     assert MqttConfig.secret_fields() == {"password"}
 
 

@@ -10,7 +10,6 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import httpx
@@ -30,21 +29,20 @@ from myelectricaldata.exporters.base import (
     MeasureValue,
     StateSnapshot,
 )
+from myelectricaldata.exporters.context import ExporterContext
 from myelectricaldata.exporters.delivery import ExportService
-from myelectricaldata.exporters.prometheus.exporter import (
-    CACHE,
+from myelectricaldata.exporters.prometheus.config import PrometheusConfig
+from myelectricaldata.exporters.prometheus.exporter import PrometheusExporter, SnapshotCache
+from myelectricaldata.exporters.prometheus.exposition import (
     CONTENT_TYPE,
-    PrometheusConfig,
-    PrometheusExporter,
     metric_name,
     metrics_text,
-    router,
 )
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.exporters.testing import ExporterContract
 from myelectricaldata.store.exports import ExportLog, ExportRepo
 from myelectricaldata.store.repo import Store
-from tests.exporters.conftest import DEMO_NOW
+from tests.exporters.conftest import DEMO_NOW, FAST_RETRIES
 from tests.servers.prometheus import PrometheusServer
 
 PDL_A = "09999000000001"
@@ -337,24 +335,23 @@ def make_service(
     registry = Registry(plugins=False)
     registry.types["always_down"] = FailingExporter
     configs = ConfigStore(registry, ExportRepo(store), BOX, {})
-    return ExportService(store, registry, configs, snapshot, backoff_base=0.001)
+    return ExportService(store, registry, configs, snapshot, policy=FAST_RETRIES)
 
 
 def make_app(service: ExportService) -> FastAPI:
+    """An app with the routes the service's exporter types add (the API does the same)."""
     app = FastAPI()
-    app.state.runtime = SimpleNamespace(exports=service)
-    app.include_router(router)
+    for router in service.routers():
+        app.include_router(router)
     return app
 
 
 @pytest.fixture
 def store(tmp_path: Any) -> Iterator[Store]:
     opened = Store.open(f"sqlite:///{tmp_path / 'prom.db'}")
-    CACHE.clear()
     try:
         yield opened
     finally:
-        CACHE.clear()
         opened.close()
 
 
@@ -369,10 +366,6 @@ async def test_route_answers_404_while_the_exporter_is_disabled(store: Store) ->
     answer = await _get(make_app(service))
     assert answer.status_code == 404
     assert "PROMETHEUS_ENABLED=true" in answer.text
-    bare = FastAPI()
-    bare.state.runtime = SimpleNamespace()  # a runtime without exporters
-    bare.include_router(router)
-    assert (await _get(bare)).status_code == 404
 
 
 async def test_route_serves_the_snapshot_a_run_cached_then_fresh_values_after_max_age(
@@ -423,12 +416,21 @@ async def test_route_keeps_the_last_values_when_the_catalogue_fails(store: Store
 
 
 async def test_export_state_refreshes_the_cache_and_test_connection_renders(store: Store) -> None:
-    exporter = PrometheusExporter(PrometheusConfig(enabled=True))
+    context = ExporterContext()
+    exporter = PrometheusExporter(PrometheusConfig(enabled=True), context)
     result = await exporter.export_state(hand_snapshot())
     assert result.success and result.records_exported > 10
-    assert CACHE.last() == hand_snapshot()
+    assert context.shared.get(SnapshotCache).last() == hand_snapshot()
     tested = await exporter.test_connection()
     assert tested.success and "scrape job" in tested.message
+
+
+async def test_each_service_keeps_its_own_snapshot(store: Store) -> None:
+    first = make_service(store, None)
+    second = make_service(store, None)
+    await first.exporter("prometheus").export_state(hand_snapshot())
+    assert first.shared("prometheus").get(SnapshotCache).last() == hand_snapshot()
+    assert second.shared("prometheus").get(SnapshotCache).last() is None
 
 
 def test_env_variables_configure_the_exporter() -> None:
@@ -475,7 +477,6 @@ async def catalogue_snapshot(store: Store) -> StateSnapshot:
 async def test_real_prometheus_scrapes_the_catalogue_and_export_health(
     demo_store: Store, prometheus: PrometheusServer
 ) -> None:
-    CACHE.clear()
     snapshot = await catalogue_snapshot(demo_store)
 
     async def provider() -> StateSnapshot:
@@ -495,7 +496,6 @@ async def test_real_prometheus_scrapes_the_catalogue_and_export_health(
         scraped = prometheus.wait_scraped("myelectricaldata")
         assert scraped["lastError"] == ""
         found = prometheus.query('{__name__=~"myelectricaldata_.+"}')
-    CACHE.clear()
 
     values: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}
     for item in found:

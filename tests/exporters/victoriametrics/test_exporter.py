@@ -30,16 +30,16 @@ from myelectricaldata.exporters.base import (
 )
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.testing import ExporterContract, daily_points
-from myelectricaldata.exporters.victoriametrics.exporter import (
+from myelectricaldata.exporters.victoriametrics.checks import VictoriaMetricsError
+from myelectricaldata.exporters.victoriametrics.config import VictoriaMetricsConfig
+from myelectricaldata.exporters.victoriametrics.exporter import VictoriaMetricsExporter
+from myelectricaldata.exporters.victoriametrics.samples import (
     CONSUMPTION_WH,
     ECOWATT_LEVEL,
     MAX_POWER_VA,
     POWER_W,
     PRODUCTION_WH,
     TEMPO_COLOR,
-    VictoriaMetricsConfig,
-    VictoriaMetricsError,
-    VictoriaMetricsExporter,
     fresh_selector,
     plan_write,
     selector,
