@@ -29,7 +29,7 @@ from myelectricaldata.exporters.base import (
     MeasureValue,
     StateSnapshot,
 )
-from myelectricaldata.exporters.catalogue import MEASURES
+from myelectricaldata.exporters.measures import MEASURES
 from myelectricaldata.exporters.mqtt import MqttConfig, MqttExporter
 from myelectricaldata.exporters.mqtt.topics import Outgoing, Topics, encode_payload, point_payload
 

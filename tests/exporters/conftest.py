@@ -60,7 +60,7 @@ _KEY = Fernet.generate_key()
 def make_export_service(store: Store, env: dict[str, str] | None = None) -> ExportService:
     """An export service on ``store`` with the built-in registry, the catalogue's snapshot for
     state exporters (at :data:`DEMO_NOW`), the session's key, and fast retries."""
-    from myelectricaldata.exporters.catalogue import compute_snapshot
+    from myelectricaldata.exporters.snapshot import compute_snapshot
 
     registry = Registry(plugins=False)
     configs = ConfigStore(registry, ExportRepo(store), SecretBox(_KEY), env or {})

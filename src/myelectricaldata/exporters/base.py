@@ -30,6 +30,7 @@ from myelectricaldata.exporters.fields import ExporterConfig, Translated, secret
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from myelectricaldata.domain.measures import MeterReadings
     from myelectricaldata.exporters.context import ExporterHost
 
 __all__ = [
@@ -209,7 +210,7 @@ class StateSnapshot:
     computed_at: datetime
     values: Sequence[MeasureValue]
     usage_points: Sequence[UsagePoint] = ()
-    readings: Mapping[str, Any] = field(default_factory=dict)
+    readings: Mapping[str, MeterReadings] = field(default_factory=dict)
 
     def for_scope(self, scope: str) -> list[MeasureValue]:
         """Values of one PDL (or of ``tempo`` / ``ecowatt``)."""

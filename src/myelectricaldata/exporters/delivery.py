@@ -46,6 +46,7 @@ from myelectricaldata.exporters.context import (
     StoreView,
 )
 from myelectricaldata.exporters.registry import ConfigStore, Registry, UnknownExporter
+from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.store.exports import (
     ChangeGroup,
     ExportBusy,
@@ -257,14 +258,17 @@ class ExportService:
 
     async def state_snapshot(self) -> StateSnapshot | None:
         """The catalogue's values, computed at most once per few seconds for all exporters."""
-        if self.snapshot is None:
-            return None
         cached = self._snapshot_cache
         if cached is not None and time.monotonic() - cached[0] < 5:
             return cached[1]
-        snapshot = await self.snapshot()
+        snapshot = await (self.snapshot or self._from_store)()
         self._snapshot_cache = (time.monotonic(), snapshot)
         return snapshot
+
+    async def _from_store(self) -> StateSnapshot:
+        """The catalogue's values now, priced with the prices the user saved."""
+        prices = await asyncio.to_thread(self.settings.tariff_prices)
+        return await compute_snapshot(self.view, prices=prices)
 
     # -- runs ------------------------------------------------------------------------------------
 

@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from myelectricaldata.domain.costs import CostBreakdown
+from myelectricaldata.domain.measures import MeterReadings, Series
 from myelectricaldata.domain.offpeak import OffpeakHistory, parse_offpeak
 from myelectricaldata.domain.tariffs import DaySplit, TariffPrices, split_rows_by_day
 from myelectricaldata.domain.tempo import DAY_START_HOUR, HC_START_HOUR
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
-from myelectricaldata.exporters.catalogue import CostBreakdown, Pdl, Series
 from myelectricaldata.store.repo import Store, StoredDaily, StoredMaxPower, StoredUsagePoint
 
 PERIOD_KINDS = ("day", "week", "month", "year", "custom")
@@ -348,7 +349,7 @@ def cost_model(
     *,
     option: PricingOption | None = None,
     rows: list[tuple[int, int, int, str]] | None = None,
-) -> Pdl:
+) -> MeterReadings:
     """The catalogue's cost model of one PDL over first..last, for the contract's option or
     ``option`` (a comparison: an HC/HP schedule is assumed when the contract has none)."""
     stored = point
@@ -369,8 +370,8 @@ def cost_model(
     split: dict[date, DaySplit] = split_rows_by_day(
         rows, stored.point.pricing_option, OffpeakHistory(list(stored.offpeak_versions)), tempo
     )
-    return Pdl(
-        stored,
+    return MeterReadings(
+        stored.point,
         prices,
         Series(daily, max(daily) if daily else None),
         Series({}, None),
@@ -392,22 +393,22 @@ class DayCost:
     wh_by_tag: dict[str, float]
 
 
-def day_costs(model: Pdl, first: date, last: date) -> list[DayCost]:
+def day_costs(model: MeterReadings, first: date, last: date) -> list[DayCost]:
     """Cost of each day of first..last (days without any value are flagged ``missing``)."""
     from myelectricaldata.domain.tariffs import subscription_share
 
     result = []
     day = first
     while day <= last:
-        eur, estimated, missing = model.day_cost(day)
+        cost = model.day_cost(day)
         split = model.split.get(day)
         result.append(
             DayCost(
                 day,
-                eur,
+                cost.energy_eur,
                 subscription_share(model.prices, day, day),
-                estimated,
-                missing,
+                cost.estimated,
+                cost.missing,
                 dict(split.wh) if split else {},
             )
         )

@@ -30,13 +30,14 @@ from myelectricaldata.exporters.base import (
     StateSnapshot,
     TempoData,
 )
-from myelectricaldata.exporters.catalogue import MEASURES, compute_snapshot
 from myelectricaldata.exporters.delivery import ExportService
+from myelectricaldata.exporters.measures import MEASURES
 from myelectricaldata.exporters.mqtt.config import MqttConfig, parse_broker_url
 from myelectricaldata.exporters.mqtt.discovery import discovery_payload
 from myelectricaldata.exporters.mqtt.exporter import MqttExporter
 from myelectricaldata.exporters.mqtt.topics import Topics, state_suffix
 from myelectricaldata.exporters.registry import ConfigStore, Registry
+from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.exporters.testing import ExporterContract, daily_points, sample_points
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store

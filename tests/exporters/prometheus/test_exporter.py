@@ -39,6 +39,7 @@ from myelectricaldata.exporters.prometheus.exposition import (
     metrics_text,
 )
 from myelectricaldata.exporters.registry import ConfigStore, Registry
+from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.exporters.testing import ExporterContract
 from myelectricaldata.store.exports import ExportLog, ExportRepo
 from myelectricaldata.store.repo import Store
@@ -466,11 +467,7 @@ def serve(app: FastAPI) -> Iterator[str]:
 
 
 async def catalogue_snapshot(store: Store) -> StateSnapshot:
-    """The real catalogue's values when it is installed, else the hand-made snapshot."""
-    try:
-        from myelectricaldata.exporters.catalogue import compute_snapshot
-    except ImportError:
-        return hand_snapshot()
+    """The real catalogue's values."""
     return await compute_snapshot(store, now=DEMO_NOW)
 
 

@@ -21,9 +21,10 @@ from typing import Any
 from myelectricaldata.domain.offpeak import OffpeakRange, OffpeakSchedule
 from myelectricaldata.domain.tempo import DAY_START_HOUR, HC_START_HOUR
 from myelectricaldata.domain.timeutil import PARIS
-from myelectricaldata.domain.types import PricingOption
+from myelectricaldata.domain.types import Direction, PricingOption
 from myelectricaldata.exporters.base import MeasureValue, StateSnapshot
 from myelectricaldata.exporters.context import StoreView
+from myelectricaldata.exporters.home_assistant.card import card_attributes
 from myelectricaldata.store.repo import StoredUsagePoint
 
 #: Catalogue measures that also feed the Linky card entity, and that entity's key.
@@ -97,13 +98,20 @@ def offpeak_now(stored: StoredUsagePoint, now: datetime) -> OffpeakNow | None:
 
 
 def card_values(snapshot: StateSnapshot) -> list[MeasureValue]:
-    """The Linky card entities: copies of yesterday's values under their card keys."""
+    """The Linky card entities: yesterday's values under their card keys, with the card's
+    attributes computed from the snapshot's readings."""
     out = []
     for value in snapshot.values:
         key = CARD_KEYS.get(value.key)
-        if key is not None and value.scope.isdigit():
-            name = CARD_NAMES[key]
-            out.append(dataclasses.replace(value, key=key, label_fr=name, label_en=name))
+        meter = snapshot.readings.get(value.scope)
+        if key is None or meter is None:
+            continue
+        name = CARD_NAMES[key]
+        direction = Direction.PRODUCTION if key == "linky_production" else Direction.CONSUMPTION
+        attributes = {**value.attributes, **card_attributes(meter, direction)}
+        out.append(
+            dataclasses.replace(value, key=key, label_fr=name, label_en=name, attributes=attributes)
+        )
     return out
 
 

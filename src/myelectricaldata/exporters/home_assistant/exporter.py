@@ -4,6 +4,7 @@ MQTT discovery or the REST API. ``docs/integrations/home-assistant.md`` is the u
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -265,7 +266,7 @@ class HomeAssistantExporter(BaseExporter[HomeAssistantConfig]):
             if mode == "off":
                 return ExportResult(True, 0)
             values = [v for v in snapshot.values if not v.scope.isdigit() or cfg.wants(v.scope)]
-            scoped = StateSnapshot(snapshot.computed_at, values, snapshot.usage_points)
+            scoped = dataclasses.replace(snapshot, values=values)
             pdls = sorted({v.scope for v in values if v.scope.isdigit()})
             store = self.context.store
             offpeak = (
