@@ -4,11 +4,15 @@ daily-only meters, wrong tokens, message sizes, REST entities."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiomqtt
 import pytest
 
 from myelectricaldata.domain.tariffs import TariffPrices
@@ -37,6 +41,7 @@ from tests.exporters.home_assistant.helpers import (
     expected_wh_by_day,
 )
 from tests.fakes.homeassistant import FakeHomeAssistant, shared_fake_homeassistant
+from tests.servers.mosquitto import MosquittoServer
 
 PREFIX = "myelectricaldata"
 TEMPO_TAGS = ("bluehc", "bluehp", "whitehc", "whitehp", "redhc", "redhp", "unsplit")
@@ -510,3 +515,28 @@ async def test_api_routes_list_clear_and_start_a_reimport(
         log = await task
         assert log.status == "success", log.error
     _check_against_store(window, fake, TEMPO_PDL, Direction.CONSUMPTION, TEMPO_TAGS)
+
+
+async def test_entities_reuse_the_mqtt_exporters_broker_handed_over_by_the_service(
+    window: Store, fake: FakeHomeAssistant, mosquitto_broker: MosquittoServer
+) -> None:
+    """``mqtt_reuse``: the export service hands the mqtt exporter's config (its broker, topic
+    prefix) to the Home Assistant exporter; the entities go there, over MQTT discovery."""
+    prefix = f"medreuse{uuid.uuid4().hex[:8]}"
+    service = _service(window, fake, entities="auto", mqtt_reuse=True, statistics=False)
+    mqtt = {"host": mosquitto_broker.host, "port": mosquitto_broker.port, "topic_prefix": prefix}
+    service.configs.save("mqtt", mqtt | {"ha_discovery_prefix": f"{prefix}-ha"})
+    log = await service.run("home_assistant")
+    assert log.status == "success", log.error
+    found: dict[str, bytes] = {}
+    async with aiomqtt.Client(mosquitto_broker.host, mosquitto_broker.port) as client:
+        await client.subscribe([(f"{prefix}/#", 0), (f"{prefix}-ha/#", 0)])
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0):
+                async for message in client.messages:
+                    if isinstance(message.payload, bytes):
+                        found[message.topic.value] = message.payload
+    card = f"{prefix}-ha/sensor/myelectricaldata_{TEMPO_PDL}/linky_consumption/config"
+    assert card in found, sorted(found)[:10]
+    assert f"{prefix}/{TEMPO_PDL}/consumption/yesterday" in found
+    assert not fake.states  # nothing went to the REST API

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -34,7 +35,7 @@ from myelectricaldata.exporters.influxdb.exporter import (
     series_lines,
     tempo_lines,
 )
-from myelectricaldata.exporters.testing import ExporterContract
+from myelectricaldata.exporters.testing import ExporterContract, Point
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store
 from tests.conftest import free_port
@@ -140,31 +141,106 @@ def full_export(demo_store: Store, influxdb: InfluxDBServer) -> dict[str, Any]:
 # -- the contract every exporter passes, on both APIs -------------------------------------------
 
 
+def influx_points(rows_of: Callable[[str], list[dict[str, Any]]]) -> list[Point]:
+    """What a database holds, as the contract's points; ``rows_of(measurement)`` gives the rows
+    (tags, fields, ``time`` in epoch seconds)."""
+    points: list[Point] = []
+
+    def local_day(row: dict[str, Any]) -> date:
+        return datetime.fromtimestamp(row["time"], PARIS).date()
+
+    for direction in ("consumption", "production"):
+        for row in rows_of(direction):
+            if row["granularity"] == "daily":
+                day = Stream(f"{direction}_daily")
+                points.append(Point(day, row["pdl"], local_day(row), row["wh"]))
+            else:
+                at = datetime.fromtimestamp(row["time"], UTC)
+                points.append(Point(Stream(f"{direction}_detail"), row["pdl"], at, row["avg_w"]))
+    for row in rows_of("max_power"):
+        points.append(Point(Stream.MAX_POWER, row["pdl"], local_day(row), row["va"]))
+    for row in rows_of("tempo"):
+        points.append(Point(Stream.TEMPO, None, local_day(row), row["color"]))
+    for row in rows_of("ecowatt"):
+        if row["granularity"] == "day":
+            points.append(Point(Stream.ECOWATT, None, local_day(row), row["level"]))
+    return points
+
+
+_INVALID: list[tuple[dict[str, Any], str]] = [
+    ({"url": "ftp://127.0.0.1:8086"}, "url"),
+    ({"tags": {"pdl": "x"}}, "tags"),
+    ({"tags": "home"}, "tags"),
+    ({"measurement_prefix": "a b"}, "measurement_prefix"),
+    ({"version": 3}, "version"),
+]
+
+
 class TestInfluxDB1Contract(ExporterContract):
+    """InfluxDB 1.6, a database of its own per check."""
+
     exporter_class = InfluxDBExporter
+    server: InfluxDBServer
+    database: str
 
     @pytest.fixture
     def config(self, influxdb: InfluxDBServer) -> dict[str, Any]:
-        influxdb.create_database("contract")
-        return _v1(influxdb, database="contract")
+        self.server, self.database = influxdb, f"contract_{uuid.uuid4().hex[:12]}"
+        influxdb.create_database(self.database)
+        return _v1(influxdb, database=self.database)
 
     @pytest.fixture
     def unreachable_config(self) -> dict[str, Any]:
         url = f"http://127.0.0.1:{free_port()}"
-        return {"enabled": True, "url": url, "username": "u", "password": "s3cr3t-pw"}
+        return {
+            "enabled": True,
+            "url": url,
+            "username": "u",
+            "password": "s3cr3t-pw-42",
+            "token": "tok-unused-1234",
+        }
+
+    @pytest.fixture
+    def invalid_configs(self) -> list[tuple[dict[str, Any], str]]:
+        return _INVALID
+
+    async def read_back(self, config: dict[str, Any]) -> list[Point]:
+        def rows_of(measurement: str) -> list[dict[str, Any]]:
+            return self.server.select(self.database, f'SELECT * FROM "{measurement}"')
+
+        return await asyncio.to_thread(influx_points, rows_of)
 
 
 class TestInfluxDB2Contract(ExporterContract):
+    """The InfluxDB 2.x fake, its ``contract`` bucket emptied for each check."""
+
     exporter_class = InfluxDBExporter
+    fake: FakeInfluxDB2
 
     @pytest.fixture
     def config(self, influxdb2: FakeInfluxDB2) -> dict[str, Any]:
+        self.fake = influxdb2
+        influxdb2.clear()
         return _v2(influxdb2, bucket="contract")
 
     @pytest.fixture
     def unreachable_config(self) -> dict[str, Any]:
         url = f"http://127.0.0.1:{free_port()}"
-        return {"enabled": True, "url": url, "version": 2, "org": "o", "token": "s3cr3t-token"}
+        return {
+            "enabled": True,
+            "url": url,
+            "version": 2,
+            "org": "o",
+            "token": "s3cr3t-token-42",
+            "password": "s3cr3t-pw-42",
+        }
+
+    @pytest.fixture
+    def invalid_configs(self) -> list[tuple[dict[str, Any], str]]:
+        return [*_INVALID, ({"enabled": True, "version": 2, "org": ""}, "org")]
+
+    async def read_back(self, config: dict[str, Any]) -> list[Point]:
+        return influx_points(lambda measurement: self.fake.rows("contract", measurement))
 
 
 # -- 1.x: full history, read back ---------------------------------------------------------------

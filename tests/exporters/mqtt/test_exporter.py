@@ -10,7 +10,7 @@ import re
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -38,7 +38,13 @@ from myelectricaldata.exporters.mqtt.exporter import MqttExporter
 from myelectricaldata.exporters.mqtt.topics import Topics, state_suffix
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.exporters.snapshot import compute_snapshot
-from myelectricaldata.exporters.testing import ExporterContract, daily_points, sample_points
+from myelectricaldata.exporters.testing import (
+    ExporterContract,
+    Point,
+    StateValue,
+    daily_points,
+    sample_points,
+)
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store
 from tests.conftest import free_port
@@ -316,17 +322,83 @@ def energy_dashboard_ready(cfg: dict[str, Any]) -> bool:
 
 
 class TestMqttContract(ExporterContract):
-    """The shared exporter contract, on the session's Mosquitto."""
+    """The shared exporter contract, on the session's Mosquitto. MQTT keeps no history: a
+    broker holds each series' newest point on its retained ``latest`` topic."""
 
     exporter_class = MqttExporter
+    port: int
 
     @pytest.fixture
     def config(self, mosquitto_broker: MosquittoServer, prefix: str) -> dict[str, Any]:
+        self.port = mosquitto_broker.port
         return config(mosquitto_broker, prefix)
 
     @pytest.fixture
     def unreachable_config(self, prefix: str) -> dict[str, Any]:
-        return {"enabled": True, "host": HOST, "port": free_port(), "topic_prefix": prefix}
+        return {
+            "enabled": True,
+            "host": HOST,
+            "port": free_port(),
+            "topic_prefix": prefix,
+            "username": "linky",
+            "password": "s3cr3t-pw-42",
+        }
+
+    @pytest.fixture
+    def invalid_configs(self) -> list[tuple[dict[str, Any], str]]:
+        return [
+            ({"enabled": True}, "host"),
+            ({"host": "mqtt://broker:1883"}, "host"),
+            ({"topic_prefix": "a/#"}, "topic_prefix"),
+            ({"qos": 3}, "qos"),
+            ({"key_file": "k.pem"}, "key_file"),
+        ]
+
+    def expected(self, sent: Sequence[Point]) -> list[Point]:
+        """The newest point of each series: what its retained ``latest`` topic holds."""
+        newest: dict[tuple[Stream, str | None], Point] = {}
+        for point in sent:
+            kept = newest.get((point.stream, point.pdl))
+            if kept is None or point.key()[2] > kept.key()[2]:
+                newest[(point.stream, point.pdl)] = point
+        return list(newest.values())
+
+    async def read_back(self, config: dict[str, Any]) -> list[Point]:
+        root = config["topic_prefix"]
+        found = payloads(await retained(self.port, f"{root}/+/+/+", f"{root}/+/+"))
+        points = []
+        for topic, body in found.items():
+            parts = topic[len(root) + 1 :].split("/")
+            if parts == ["tempo", "latest"]:
+                day = date.fromisoformat(body["date"])
+                points.append(Point(Stream.TEMPO, None, day, body["value"]))
+            elif parts == ["ecowatt", "latest"]:
+                day = date.fromisoformat(body["date"])
+                points.append(Point(Stream.ECOWATT, None, day, body["value"]))
+            elif parts[1:] == ["max_power"]:
+                day = date.fromisoformat(body["date"])
+                points.append(Point(Stream.MAX_POWER, parts[0], day, body["value"]))
+            elif len(parts) == 3 and parts[2] in ("daily", "load_curve"):
+                stream = Stream(f"{parts[1]}_{'daily' if parts[2] == 'daily' else 'detail'}")
+                when: date | datetime = (
+                    datetime.fromisoformat(body["start"])
+                    if stream.is_detail
+                    else date.fromisoformat(body["date"])
+                )
+                points.append(Point(stream, parts[0], when, body["value"]))
+        return points
+
+    async def read_state(
+        self, config: dict[str, Any], published: StateSnapshot
+    ) -> list[StateValue]:
+        root = config["topic_prefix"]
+        found = payloads(await retained(self.port, f"{root}/#"))
+        states = []
+        for topic, body in found.items():
+            if isinstance(body, dict) and "key" in body:
+                scope = topic[len(root) + 1 :].split("/")[0]
+                states.append(StateValue(scope, body["key"], body["value"], body["unit"]))
+        return states
 
 
 # -- configuration ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ from myelectricaldata.exporters.base import (
     TempoData,
 )
 from myelectricaldata.exporters.delivery import ExportService
-from myelectricaldata.exporters.testing import ExporterContract, daily_points
+from myelectricaldata.exporters.testing import ExporterContract, Point, daily_points
 from myelectricaldata.exporters.victoriametrics.checks import VictoriaMetricsError
 from myelectricaldata.exporters.victoriametrics.config import VictoriaMetricsConfig
 from myelectricaldata.exporters.victoriametrics.exporter import VictoriaMetricsExporter
@@ -139,15 +140,76 @@ def full_export(demo_store: Store, victoriametrics: VictoriaMetricsServer) -> di
 
 
 class TestVictoriaMetricsContract(ExporterContract):
+    """Each check writes series of its own (an extra ``test`` label) and reads them back raw."""
+
     exporter_class = VictoriaMetricsExporter
+    server: VictoriaMetricsServer
+    run: str
 
     @pytest.fixture
     def config(self, victoriametrics: VictoriaMetricsServer) -> dict[str, Any]:
-        return _config(victoriametrics, extra_labels={"test": "contract"})
+        self.server, self.run = victoriametrics, f"contract{uuid.uuid4().hex[:12]}"
+        return _config(victoriametrics, extra_labels={"test": self.run})
 
     @pytest.fixture
     def unreachable_config(self) -> dict[str, Any]:
-        return {"enabled": True, "url": f"http://127.0.0.1:{free_port()}", "password": "s3cr3t-pw"}
+        url = f"http://127.0.0.1:{free_port()}"
+        return {
+            "enabled": True,
+            "url": url,
+            "username": "u",
+            "password": "s3cr3t-pw-42",
+            "token": "tok-vmauth-1234",
+        }
+
+    @pytest.fixture
+    def invalid_configs(self) -> list[tuple[dict[str, Any], str]]:
+        return [
+            ({"url": "ftp://127.0.0.1:8428"}, "url"),
+            ({"url": "http://me:pw@127.0.0.1:8428"}, "url"),
+            ({"extra_labels": {"pdl": "x"}}, "extra_labels"),
+            ({"extra_labels": "home"}, "extra_labels"),
+        ]
+
+    async def read_back(self, config: dict[str, Any]) -> list[Point]:
+        found = await asyncio.to_thread(
+            self.server.export, f'{{__name__=~"myelectricaldata_.+",test="{self.run}"}}'
+        )
+        return [point for item in found for point in vm_points(item)]
+
+
+#: Metric name -> the stream of its daily / load-curve samples.
+_VM_STREAMS = {
+    CONSUMPTION_WH: Stream.CONSUMPTION_DAILY,
+    PRODUCTION_WH: Stream.PRODUCTION_DAILY,
+    MAX_POWER_VA: Stream.MAX_POWER,
+}
+_CODES = {1: "BLUE", 2: "WHITE", 3: "RED"}
+
+
+def vm_points(item: dict[str, Any]) -> list[Point]:
+    """One exported series as the contract's points (the load curve's power in W; energy
+    samples of the load curve are its Wh, which the power already says)."""
+    labels = item["metric"]
+    name, granularity = labels["__name__"], labels.get("granularity")
+    samples = zip(item["timestamps"], item["values"], strict=True)
+    stamps = [(datetime.fromtimestamp(ts / 1000, UTC), value) for ts, value in samples]
+    pdl = labels.get("pdl")
+    if name == POWER_W:
+        detail = Stream(f"{labels['direction']}_detail")
+        return [Point(detail, pdl, at, value) for at, value in stamps]
+    if name in _VM_STREAMS and granularity in ("daily", None):
+        day = _VM_STREAMS[name]
+        return [Point(day, pdl, at.astimezone(PARIS).date(), value) for at, value in stamps]
+    if name == TEMPO_COLOR:
+        return [
+            Point(Stream.TEMPO, None, at.astimezone(PARIS).date(), _CODES[int(value)])
+            for at, value in stamps
+        ]
+    if name == ECOWATT_LEVEL and granularity == "day":
+        local = [(at.astimezone(PARIS).date(), value) for at, value in stamps]
+        return [Point(Stream.ECOWATT, None, day, value) for day, value in local]
+    return []  # the load curve's Wh samples, EcoWatt's hourly levels
 
 
 # -- full history, read back --------------------------------------------------------------------

@@ -37,6 +37,7 @@ from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.exporters.testing import (
     CONTRACT_PDL,
     ExporterContract,
+    Point,
     daily_points,
     sample_points,
 )
@@ -238,11 +239,17 @@ def test_series_json_is_the_json_of_the_points_with_true_ends_across_dst() -> No
 
 
 class TestWebhookContract(ExporterContract):
+    """The receiver stands for what a webhook consumer keeps: it upserts each series' points by
+    their start (Standard Webhooks deliveries are at-least-once)."""
+
     exporter_class = WebhookExporter
+
+    receiver: WebhookReceiver
 
     @pytest.fixture
     def config(self) -> dict[str, Any]:
-        return config_for(shared_receiver())
+        self.receiver = shared_receiver()  # reset: this check's events only
+        return config_for(self.receiver, authorization="Bearer tok-contract-1")
 
     @pytest.fixture
     def unreachable_config(self) -> dict[str, Any]:
@@ -253,6 +260,43 @@ class TestWebhookContract(ExporterContract):
             "authorization": "Bearer tok-SECRET-42",
             **SHORT_TIMEOUT,
         }
+
+    @pytest.fixture
+    def invalid_configs(self) -> list[tuple[dict[str, Any], str]]:
+        return [
+            ({"enabled": True}, "url"),
+            ({"url": "ftp://127.0.0.1/hook"}, "url"),
+            ({"secret": "not-a-whsec-secret"}, "secret"),
+            ({"headers": {"Authorization": "Bearer x"}}, "headers"),
+            ({"method": "DELETE"}, "method"),
+        ]
+
+    async def read_back(self, config: dict[str, Any]) -> list[Point]:
+        return receiver_points(self.receiver)
+
+
+def receiver_points(receiver: WebhookReceiver) -> list[Point]:
+    """What the receiver keeps, as the contract's points."""
+    points: list[Point] = []
+    for kind, granularity, stream in (
+        ("consumption", "daily", Stream.CONSUMPTION_DAILY),
+        ("consumption", "load_curve", Stream.CONSUMPTION_DETAIL),
+        ("production", "daily", Stream.PRODUCTION_DAILY),
+        ("production", "load_curve", Stream.PRODUCTION_DETAIL),
+        ("max_power", "max_power", Stream.MAX_POWER),
+    ):
+        for item in receiver.points(kind, CONTRACT_PDL, granularity).values():
+            start = datetime.fromisoformat(item["start"])
+            if stream.is_detail:
+                points.append(Point(stream, CONTRACT_PDL, start, item["avg_w"]))
+            else:
+                points.append(Point(stream, CONTRACT_PDL, start.date(), item["value"]))
+    for item in receiver.points("tempo").values():
+        points.append(Point(Stream.TEMPO, None, date.fromisoformat(item["date"]), item["value"]))
+    for item in receiver.points("ecowatt").values():
+        day = date.fromisoformat(item["date"])
+        points.append(Point(Stream.ECOWATT, None, day, item["value"]))
+    return points
 
 
 # -- one call ------------------------------------------------------------------------------------
