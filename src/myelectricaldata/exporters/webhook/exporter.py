@@ -34,7 +34,7 @@ from myelectricaldata.exporters.base import (
     SeriesData,
     TempoData,
 )
-from myelectricaldata.exporters.http import retryable_status
+from myelectricaldata.exporters.http import retry_after_of, retryable_status
 from myelectricaldata.exporters.webhook.config import WebhookConfig
 from myelectricaldata.exporters.webhook.events import (
     EventType,
@@ -45,7 +45,6 @@ from myelectricaldata.exporters.webhook.events import (
     tempo_points,
 )
 from myelectricaldata.exporters.webhook.signing import decode_secret, sign
-from myelectricaldata.support.retry import parse_retry_after
 
 USER_AGENT = f"myelectricaldata/{__version__} (webhook; +https://standardwebhooks.com)"
 #: A connection test gives up before the service's 10-second bound on tests.
@@ -227,7 +226,7 @@ class WebhookExporter(BaseExporter[WebhookConfig]):
         if retryable_status(status):
             raise RetryableError(
                 f"webhook: event {ident}: HTTP {status}{quoted}",
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                retry_after=retry_after_of(response),
             )
         if 300 <= status < 400:
             where = response.headers.get("Location", "?")
