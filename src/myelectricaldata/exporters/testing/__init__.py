@@ -4,10 +4,11 @@ Subclass :class:`ExporterContract` in a test module, give it your exporter class
 config, an unreachable one, and the hooks that read your destination back
 (:meth:`~ExporterContract.read_back`, :meth:`~ExporterContract.read_state`); run it with pytest
 and pytest-asyncio. ``docs/integrations/custom.md`` walks through it; :mod:`.data` holds the
-history the suite exports and the :class:`Point` and :class:`StateValue` your hooks return.
+history the suite exports and the :class:`Point` and :class:`StateValue` your hooks return;
+:mod:`.harness` the plumbing of a check.
 """
 
-from myelectricaldata.exporters.testing.contract import ExporterContract, Harness
+from myelectricaldata.exporters.testing.contract import ExporterContract
 from myelectricaldata.exporters.testing.data import (
     CONTRACT_NOW,
     CONTRACT_PDL,
@@ -17,6 +18,7 @@ from myelectricaldata.exporters.testing.data import (
     sample_points,
     sent_points,
 )
+from myelectricaldata.exporters.testing.harness import Harness
 
 __all__ = [
     "CONTRACT_NOW",

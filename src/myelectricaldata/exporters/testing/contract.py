@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,15 +25,8 @@ from myelectricaldata.crypto import SecretBox
 from myelectricaldata.domain.types import Stream
 from myelectricaldata.exporters.base import (
     BaseExporter,
-    ConnectionTestResult,
-    ConsumptionData,
-    EcowattData,
     ExporterConfig,
-    ExportResult,
-    ProductionData,
-    RetryableError,
     StateSnapshot,
-    TempoData,
 )
 from myelectricaldata.exporters.context import ExporterSettings
 from myelectricaldata.exporters.delivery import TEST_TIMEOUT, ExportService
@@ -50,7 +41,15 @@ from myelectricaldata.exporters.testing.data import (
     fill,
     sent_points,
 )
-from myelectricaldata.store.exports import ExportLog, ExportRepo
+from myelectricaldata.exporters.testing.harness import (
+    Calls,
+    Harness,
+    differences,
+    multiset,
+    no_wait,
+    watched,
+)
+from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store
 from myelectricaldata.support.retry import Backoff
 
@@ -58,117 +57,6 @@ from myelectricaldata.support.retry import Backoff
 FAST_RETRIES = Backoff(attempts=3, base=0.0, cap=0.0, longest_wait=0.0)
 _SECRET_HINTS = ("password", "token", "secret", "api_key", "apikey", "authorization")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-async def _no_wait(seconds: float) -> None:
-    return None
-
-
-@dataclass
-class Calls:
-    """What the exporter under test was asked, per method, and the outage the suite simulates."""
-
-    history: list[str] = field(default_factory=list)
-    states: int = 0
-    #: Calls let through before every later one fails (a destination that goes away).
-    fail_after: int | None = None
-    #: Every message the exporter itself returned (before the service redacts anything).
-    texts: list[str] = field(default_factory=list)
-
-    def reset(self) -> None:
-        """Forget the calls (and end the outage)."""
-        self.history.clear()
-        self.states = 0
-        self.fail_after = None
-
-    def said(self, result: ExportResult | ConnectionTestResult) -> None:
-        """Keep what a result says."""
-        if isinstance(result, ConnectionTestResult):
-            self.texts.append(result.message)
-        self.texts.append(result.error or "")
-
-    def enter(self, method: str) -> None:
-        """Count a call; raise the simulated outage once ``fail_after`` calls went through."""
-        made = len(self.history) + self.states
-        if self.fail_after is not None and made >= self.fail_after:
-            raise RetryableError(f"contract suite: simulated outage before {method}")
-        if method == "export_state":
-            self.states += 1
-        else:
-            self.history.append(method)
-
-
-def _watched(cls: type[BaseExporter[Any]], calls: Calls) -> type[BaseExporter[Any]]:
-    """``cls`` with every export method counted (and refused during a simulated outage)."""
-
-    class Watched(cls):  # type: ignore[valid-type,misc]
-        async def test_connection(self) -> ConnectionTestResult:
-            result: ConnectionTestResult = await super().test_connection()
-            calls.said(result)
-            return result
-
-        async def export_consumption(self, data: ConsumptionData) -> ExportResult:
-            calls.enter("export_consumption")
-            result: ExportResult = await super().export_consumption(data)
-            calls.said(result)
-            return result
-
-        async def export_production(self, data: ProductionData) -> ExportResult:
-            calls.enter("export_production")
-            result: ExportResult = await super().export_production(data)
-            calls.said(result)
-            return result
-
-        async def export_tempo(self, data: TempoData) -> ExportResult:
-            calls.enter("export_tempo")
-            result: ExportResult = await super().export_tempo(data)
-            calls.said(result)
-            return result
-
-        async def export_ecowatt(self, data: EcowattData) -> ExportResult:
-            calls.enter("export_ecowatt")
-            result: ExportResult = await super().export_ecowatt(data)
-            calls.said(result)
-            return result
-
-        async def export_state(self, snapshot: StateSnapshot) -> ExportResult:
-            calls.enter("export_state")
-            result: ExportResult = await super().export_state(snapshot)
-            calls.said(result)
-            return result
-
-    Watched.__name__ = Watched.__qualname__ = cls.__name__
-    return Watched
-
-
-@dataclass
-class Harness:
-    """One check's world: the store with the suite's history, the service, the call counts."""
-
-    store: Store
-    service: ExportService
-    calls: Calls
-    name: str
-
-    async def run(self, config: dict[str, Any], **options: Any) -> ExportLog:
-        """Save ``config`` (secrets encrypted, as the API does) and run one export."""
-        self.service.configs.save(self.name, config)
-        return await self.service.run(self.name, trigger="contract", **options)
-
-    async def snapshot(self) -> StateSnapshot:
-        """The catalogue's values of the suite's history at its "now"."""
-        return await compute_snapshot(self.store, now=CONTRACT_NOW)
-
-
-def _multiset(points: Iterable[Point]) -> Counter[tuple[str, str | None, str, float | str]]:
-    return Counter(point.key() for point in points)
-
-
-def _differences(got: Iterable[Point], expected: Iterable[Point]) -> str:
-    have, want = _multiset(got), _multiset(expected)
-    missing = sorted((want - have).elements())[:5]
-    extra = sorted((have - want).elements())[:5]
-    return f"missing (first 5): {missing}; not sent or held twice (first 5): {extra}"
 
 
 class ExporterContract:
@@ -281,7 +169,7 @@ class ExporterContract:
         calls = Calls()
         name = self.exporter_class.name
         registry = Registry(plugins=False)
-        registry.types = {name: _watched(self.exporter_class, calls)}
+        registry.types = {name: watched(self.exporter_class, calls)}
         registry.broken = []
         configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), {})
 
@@ -295,7 +183,7 @@ class ExporterContract:
             snapshot,
             settings=ExporterSettings(data_source="demo"),
             policy=FAST_RETRIES,
-            sleep=_no_wait,
+            sleep=no_wait,
         )
         # The hooks may need it: a pull destination (Prometheus) is read through the service.
         self.service = service
@@ -392,7 +280,7 @@ class ExporterContract:
             f"expected() holds {sorted(kept)}, stored_streams says {sorted(self.streams())}"
         )
         got = list(await self.read_back(config))
-        assert _multiset(got) == _multiset(wanted), _differences(got, wanted)
+        assert multiset(got) == multiset(wanted), differences(got, wanted)
 
     async def test_a_rerun_sends_nothing(self, harness: Harness, config: dict[str, Any]) -> None:
         first = await harness.run(config)
@@ -403,7 +291,7 @@ class ExporterContract:
         assert again.status == "success", again.error
         assert again.records == 0 and harness.calls.history == [], "nothing changed: send nothing"
         if self.streams():
-            assert _multiset(await self.read_back(config)) == _multiset(held)
+            assert multiset(await self.read_back(config)) == multiset(held)
 
     async def test_a_failure_then_a_recovery_loses_nothing(
         self, harness: Harness, config: dict[str, Any], unreachable_config: dict[str, Any]
@@ -429,12 +317,12 @@ class ExporterContract:
             assert cut.records + back.records == len(sent_points()), "some rows were skipped"
             wanted = list(self.expected(sent_points()))
             got = list(await self.read_back(config))
-            assert _multiset(got) == _multiset(wanted), _differences(got, wanted)
+            assert multiset(got) == multiset(wanted), differences(got, wanted)
             # Sending it all again ("export again from a date") must not duplicate anything.
             replay = await harness.run(config, since=DAYS[0])
             assert replay.status == "success", replay.error
             got = list(await self.read_back(config))
-            assert _multiset(got) == _multiset(wanted), _differences(got, wanted)
+            assert multiset(got) == multiset(wanted), differences(got, wanted)
         if self.exporter_class.supports_state:
             await self._check_state(harness, config)
 
