@@ -15,8 +15,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+# The test environment also holds the example exporter plug-in: the suite proves the service
+# discovers it, shows its form and runs it (tests/e2e/test_plugin.py), and runs its own tests.
+PLUGIN := examples/exporter-plugin
+
+$(VENV)/.installed-test: pyproject.toml $(PLUGIN)/pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps -e $(PLUGIN)
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -29,9 +34,11 @@ system-deps:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	cd $(PLUGIN) && $(abspath $(BIN))/ruff check src tests && $(abspath $(BIN))/ruff format --check src tests
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
+	cd $(PLUGIN) && $(abspath $(BIN))/mypy
 
 pytest: $(VENV)/.installed-test system-deps
 	bash scripts/install-homeassistant.sh

@@ -23,7 +23,6 @@ from myelectricaldata.exporters.base import (
     BaseExporter,
     ConsumptionData,
     EnergyPoint,
-    Granularity,
 )
 from myelectricaldata.sources.base import Quota
 
@@ -57,7 +56,7 @@ def load_curve_points(days: int) -> list[EnergyPoint]:
 def batches_of(points: list[EnergyPoint], size: int) -> list[ConsumptionData]:
     """Load-curve batches of :data:`PDL` of at most ``size`` points."""
     return [
-        ConsumptionData(PDL, Granularity.LOAD_CURVE, points[i : i + size])
+        ConsumptionData(PDL, Stream.CONSUMPTION_DETAIL, points[i : i + size])
         for i in range(0, len(points), size)
     ]
 

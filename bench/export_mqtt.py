@@ -22,22 +22,16 @@ from tests.servers.mosquitto import MosquittoServer
 
 from bench.common import PDL, load_curve, today
 from myelectricaldata.domain.timeutil import PARIS
+from myelectricaldata.domain.types import Stream
 from myelectricaldata.exporters.base import (
     ConsumptionData,
     EnergyPoint,
-    Granularity,
     MeasureValue,
     StateSnapshot,
 )
-from myelectricaldata.exporters.catalogue import MEASURES
-from myelectricaldata.exporters.mqtt import (
-    MqttConfig,
-    MqttExporter,
-    Outgoing,
-    Topics,
-    encode_payload,
-    point_payload,
-)
+from myelectricaldata.exporters.measures import MEASURES
+from myelectricaldata.exporters.mqtt import MqttConfig, MqttExporter
+from myelectricaldata.exporters.mqtt.topics import Outgoing, Topics, encode_payload, point_payload
 
 DAYS = 730
 WINDOW = 100
@@ -57,7 +51,7 @@ def batch() -> ConsumptionData:
         )
         for p in load_curve(DAYS, today())
     ]
-    return ConsumptionData(PDL, Granularity.LOAD_CURVE, points)
+    return ConsumptionData(PDL, Stream.CONSUMPTION_DETAIL, points)
 
 
 def snapshot() -> StateSnapshot:
@@ -84,11 +78,11 @@ def expected_messages(
     topics = Topics(cfg.topic_prefix, cfg.ha_discovery_prefix)
     messages = [Outgoing(topics.status, b"online", 1, True)]
     if cfg.history_stream:
-        stream = topics.history(PDL, "consumption", Granularity.LOAD_CURVE)
+        stream = topics.history(PDL, Stream.CONSUMPTION_DETAIL)
         messages += [
             Outgoing(
                 stream,
-                encode_payload(point_payload(PDL, "Wh", Granularity.LOAD_CURVE, p)),
+                encode_payload(point_payload(PDL, "Wh", Stream.CONSUMPTION_DETAIL, p)),
                 1,
                 False,
             )
@@ -97,8 +91,8 @@ def expected_messages(
     newest = data.points[-1]
     messages.append(
         Outgoing(
-            topics.latest(PDL, "consumption", Granularity.LOAD_CURVE),
-            encode_payload(point_payload(PDL, "Wh", Granularity.LOAD_CURVE, newest)),
+            topics.latest(PDL, Stream.CONSUMPTION_DETAIL),
+            encode_payload(point_payload(PDL, "Wh", Stream.CONSUMPTION_DETAIL, newest)),
             1,
             True,
         )

@@ -34,12 +34,8 @@ from myelectricaldata.exporters.base import (
     ConsumptionData,
     ExportResult,
 )
-from myelectricaldata.exporters.webhook import (
-    WebhookConfig,
-    WebhookExporter,
-    decode_secret,
-    sign,
-)
+from myelectricaldata.exporters.webhook import WebhookConfig, WebhookExporter
+from myelectricaldata.exporters.webhook.signing import decode_secret, sign
 
 DAYS = 730
 ROUNDS = 5
@@ -59,9 +55,9 @@ def _bare_body(index: int, batch: ConsumptionData) -> tuple[str, bytes]:
         "type": "consumption",
         "schema_version": 1,
         "pdl": batch.pdl,
-        "granularity": batch.granularity.value,
+        "granularity": batch.stream.granularity,
         "unit": batch.unit,
-        "series": f"{batch.pdl}/consumption/{batch.granularity.value}",
+        "series": f"{batch.pdl}/consumption/{batch.stream.granularity}",
         "source": "gateway",
         "sent_at": datetime.now(UTC).isoformat(),
         "count": len(batch.points),

@@ -12,7 +12,7 @@ from typing import Any
 from myelectricaldata.config import Settings
 from myelectricaldata.crypto import SecretBox, load_or_create_key
 from myelectricaldata.domain.tariffs import TariffPrices
-from myelectricaldata.exporters.base import StateSnapshot
+from myelectricaldata.exporters.context import ExporterSettings
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.sources.base import Source
@@ -88,13 +88,11 @@ class Runtime:
         registry = Registry()
         configs = ConfigStore(registry, repo, secrets, os.environ)
 
-        async def snapshot() -> StateSnapshot:
-            from myelectricaldata.exporters.catalogue import compute_snapshot
-
-            prices = await asyncio.to_thread(saved_prices, store)
-            return await compute_snapshot(store, prices=prices)
-
-        exports = ExportService(store, registry, configs, snapshot)
+        # What exporters may see of the service: never the settings object or the key itself.
+        seen = ExporterSettings(
+            data_source=source.origin.value, tariff_prices=lambda: saved_prices(store)
+        )
+        exports = ExportService(store, registry, configs, settings=seen)
         runtime = cls(settings, store, source, sync, secrets, exports)
         sync.after_run.append(runtime._export_after_sync)
         return runtime

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from myelectricaldata.exporters.catalogue import compute_snapshot_sync
+from myelectricaldata.exporters.snapshot import compute_snapshot_sync
 from myelectricaldata.runtime import saved_prices
 from myelectricaldata.sources.demo import DEMO_SOLAR_PDL, DEMO_TEMPO_PDL
 from myelectricaldata.store.db import sqlite_url

@@ -12,11 +12,14 @@ from cryptography.fernet import Fernet
 
 from myelectricaldata.crypto import SecretBox
 from myelectricaldata.exporters.base import StateSnapshot
+from myelectricaldata.exporters.context import ExporterSettings
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.registry import ConfigStore, Registry
+from myelectricaldata.runtime import saved_prices
 from myelectricaldata.sources.demo import DemoSource
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store
+from myelectricaldata.support.retry import Backoff
 from myelectricaldata.sync.service import SyncService
 
 #: The demo data's "now": two years of load curve back from here hold both DST changes of 2024
@@ -41,14 +44,23 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     store.close()
 
 
+#: The delivery's retries, with waits of milliseconds instead of seconds.
+FAST_RETRIES = Backoff(attempts=4, base=0.01, cap=0.02)
+
+
+async def no_sleep(seconds: float) -> None:
+    """A wait that does not wait (retries at once)."""
+    return None
+
+
 #: One key for the whole session: services built on the shared store read each other's secrets.
 _KEY = Fernet.generate_key()
 
 
 def make_export_service(store: Store, env: dict[str, str] | None = None) -> ExportService:
     """An export service on ``store`` with the built-in registry, the catalogue's snapshot for
-    state exporters (at :data:`DEMO_NOW`) and the session's key."""
-    from myelectricaldata.exporters.catalogue import compute_snapshot
+    state exporters (at :data:`DEMO_NOW`), the session's key, and fast retries."""
+    from myelectricaldata.exporters.snapshot import compute_snapshot
 
     registry = Registry(plugins=False)
     configs = ConfigStore(registry, ExportRepo(store), SecretBox(_KEY), env or {})
@@ -56,4 +68,6 @@ def make_export_service(store: Store, env: dict[str, str] | None = None) -> Expo
     async def snapshot() -> StateSnapshot:
         return await compute_snapshot(store, now=DEMO_NOW)
 
-    return ExportService(store, registry, configs, snapshot, backoff_base=0.01)
+    # As the runtime wires it: the demo's data, the prices saved in the store.
+    settings = ExporterSettings(data_source="demo", tariff_prices=lambda: saved_prices(store))
+    return ExportService(store, registry, configs, snapshot, settings=settings, policy=FAST_RETRIES)

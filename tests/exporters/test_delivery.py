@@ -21,9 +21,9 @@ from myelectricaldata.exporters.base import (
     TempoData,
     secret_field,
 )
-from myelectricaldata.exporters.delivery import ExportService, plan_batches
+from myelectricaldata.exporters.delivery import ExportService, Span, plan_batches
 from myelectricaldata.exporters.registry import ConfigStore, Registry
-from myelectricaldata.store.exports import ExportBusy, ExportRepo
+from myelectricaldata.store.exports import ChangeGroup, ExportBusy, ExportRepo
 from myelectricaldata.store.repo import Store
 
 PDL = "12345678901234"
@@ -56,7 +56,7 @@ class MemoryExporter(BaseExporter):
             token = MemoryConfig.model_validate(self.config.model_dump()).token
             return ExportResult(False, 0, f"refused (token {token})")
         for p in data.points:
-            MemoryExporter.received[(data.pdl, data.granularity.value, p.start)] = p.value
+            MemoryExporter.received[(data.pdl, data.stream.granularity, p.start)] = p.value
         return ExportResult(True, len(data.points))
 
     async def export_consumption(self, data: ConsumptionData) -> ExportResult:
@@ -92,11 +92,8 @@ def days(start: date, n: int, base: int = 1000) -> list[DailyReading]:
 
 
 def test_plan_batches_keeps_writes_whole() -> None:
-    assert plan_batches([(1, 60), (2, 60), (3, 30), (4, 250)], 100) == [
-        (0, 1, 60),
-        (1, 3, 90),
-        (3, 4, 250),
-    ]
+    groups = [ChangeGroup(1, 60), ChangeGroup(2, 60), ChangeGroup(3, 30), ChangeGroup(4, 250)]
+    assert plan_batches(groups, 100) == [Span(0, 1, 60), Span(1, 3, 90), Span(3, 4, 250)]
     assert plan_batches([], 100) == []
 
 
@@ -206,3 +203,43 @@ def test_broken_plugin_is_reported_not_fatal(monkeypatch: pytest.MonkeyPatch) ->
 async def test_test_connection_is_bounded(store: Store, service: ExportService) -> None:
     result = await service.test("memory")
     assert result.success
+
+
+class GuideConfig(ExporterConfig):
+    """A config declared the guide's first way (English descriptions only)."""
+
+    token: str = secret_field("", "A token.")
+
+
+class GuideExporter(BaseExporter):  # type: ignore[type-arg]
+    """Written against the published guide: ``__init__(self, config)``, no context."""
+
+    name = "guide"
+    config_model = GuideConfig
+
+    def __init__(self, config: ExporterConfig) -> None:
+        super().__init__(config)  # type: ignore[arg-type]
+        self.seen: list[int] = []
+
+    async def test_connection(self) -> ConnectionTestResult:
+        return ConnectionTestResult(True, "ok")
+
+    async def export_consumption(self, data: ConsumptionData) -> ExportResult:
+        # The service set the context after building it: the store is there.
+        store = self.context.require_store()
+        assert store.usage_points() == []
+        return ExportResult(True, len(data.points))
+
+
+async def test_an_exporter_written_against_the_guide_still_runs(store: Store) -> None:
+    from cryptography.fernet import Fernet
+
+    registry = Registry(plugins=False)
+    registry.types = {"guide": GuideExporter}
+    configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), {})
+    configs.save("guide", {"enabled": True, "token": "tok-guide-1"})
+    store.upsert_daily(PDL, Direction.CONSUMPTION, days(date(2024, 1, 1), 3), Origin.GATEWAY)
+    service = ExportService(store, registry, configs)
+    log = await service.run("guide")
+    assert (log.status, log.records) == ("success", 3)
+    assert (await service.test("guide")).success

@@ -1,35 +1,16 @@
-"""The UI's texts and the small helpers behind its forms: every field of every built-in
-exporter and every tariff price has a French and an English label and help, lists are edited as
-comma-separated text, kWh typed either way are read exactly, and self-consumption is only ever
-estimated from the inverter's production."""
+"""The UI's texts and the small helpers behind its forms: every tariff price has a French and an
+English label and help (exporters carry their own: tests/exporters/test_fields.py), lists are
+edited as comma-separated text, kWh typed either way are read exactly, and self-consumption is
+only ever estimated from the inverter's production."""
 
 from __future__ import annotations
 
 import pytest
 
 from myelectricaldata.domain.tariffs import TariffPrices
-from myelectricaldata.exporters.base import BaseExporter
-from myelectricaldata.exporters.registry import Registry
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui.data import parse_kwh, self_consumption
-from myelectricaldata.ui.pages.exporter import COMMON_FIELDS, field_kind, list_text, parse_list
-
-BUILTINS = sorted(Registry(plugins=False).types.items())
-
-
-@pytest.mark.parametrize(("name", "cls"), BUILTINS, ids=[name for name, _ in BUILTINS])
-def test_every_builtin_exporter_field_has_french_and_english_texts(
-    name: str, cls: type[BaseExporter]
-) -> None:
-    fields = set(cls.config_model.model_json_schema()["properties"]) - set(COMMON_FIELDS)
-    known = {key.split(".", 1)[1] for key in i18n.EXPORTER_FIELDS if key.startswith(f"{name}.")}
-    assert fields - known == set(), f"{name}: fields without texts"
-    assert known - fields == set(), f"{name}: texts of fields that no longer exist"
-    assert name in i18n.EXPORTER_DESCRIPTIONS
-    for field in fields:
-        (fr_label, fr_help), (en_label, en_help) = i18n.EXPORTER_FIELDS[f"{name}.{field}"]
-        assert fr_label and fr_help and en_label and en_help, field
-        assert "``" not in fr_help + en_help, field
+from myelectricaldata.ui.pages.exporter import field_kind, list_text, parse_list
 
 
 def test_every_tariff_price_has_french_and_english_texts() -> None:

@@ -28,7 +28,6 @@ from myelectricaldata.api.routes import (
     usage_points,
 )
 from myelectricaldata.domain.errors import InvalidInput
-from myelectricaldata.exporters import prometheus
 
 if TYPE_CHECKING:
     from myelectricaldata.runtime import Runtime
@@ -115,7 +114,9 @@ def create_app(runtime: Runtime, *, clock: Callable[[], datetime] | None = None)
     for module in (readings, usage_points, grid, sync, home_assistant, export, settings, health):
         app.include_router(module.router)
     app.include_router(offers.router)
-    app.include_router(prometheus.router)
+    # Routes the installed exporter types add (Prometheus' /metrics, a plug-in's own).
+    for router in runtime.exports.routers():
+        app.include_router(router)
     # Last: the UI is mounted at "/" and would shadow any route added after it; the access
     # rule wraps everything (API, docs, metrics, UI).
     security.install(app, runtime.settings, runtime.store)

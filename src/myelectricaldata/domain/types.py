@@ -66,17 +66,30 @@ class TempoColor(StrEnum):
 
 
 class Stream(StrEnum):
-    """A kind of data synchronised per usage point."""
+    """A kind of data: what the sync fetches per usage point, and what an exporter receives.
+
+    The first five are the meter's, per PDL; ``TEMPO`` and ``ECOWATT`` are the grid's signals,
+    the same for everyone (the sync fetches them without a PDL).
+    """
 
     CONSUMPTION_DAILY = "consumption_daily"
     CONSUMPTION_DETAIL = "consumption_detail"
     PRODUCTION_DAILY = "production_daily"
     PRODUCTION_DETAIL = "production_detail"
     MAX_POWER = "max_power"
+    TEMPO = "tempo"
+    ECOWATT = "ecowatt"
+
+    @property
+    def per_pdl(self) -> bool:
+        """True for the meter's streams (one series per PDL), False for Tempo and EcoWatt."""
+        return self not in (Stream.TEMPO, Stream.ECOWATT)
 
     @property
     def direction(self) -> Direction:
-        """Consumption or production (max power is consumption-side)."""
+        """Consumption or production (max power is consumption-side); grid signals have none."""
+        if not self.per_pdl:
+            raise ValueError(f"{self.value} is a grid signal: it has no direction")
         return (
             Direction.PRODUCTION if self.value.startswith("production") else Direction.CONSUMPTION
         )
@@ -85,6 +98,14 @@ class Stream(StrEnum):
     def is_detail(self) -> bool:
         """True for 30-minute load-curve streams."""
         return self.value.endswith("_detail")
+
+    @property
+    def granularity(self) -> str:
+        """What one point stands for, as destinations label it: ``daily``, ``load_curve`` or
+        ``max_power`` (Tempo and EcoWatt are daily)."""
+        if self.is_detail:
+            return "load_curve"
+        return "max_power" if self is Stream.MAX_POWER else "daily"
 
 
 def quality_of(raw: str | None) -> str:

@@ -1,33 +1,62 @@
 """The exporter contract the integration guide publishes, and the batch-carrying data objects.
 
-A plug-in implements :class:`BaseExporter` with a pydantic :class:`ExporterConfig` subclass and
-declares it under the entry-point group ``myelectricaldata.exporters``. Data objects carry one
-batch (a PDL and its readings for one granularity), never one reading per call.
+A destination is a :class:`BaseExporter` subclass, generic over its pydantic config model
+(``class WebhookExporter(BaseExporter[WebhookConfig])``, so ``self.config`` is typed), declared
+under the entry-point group ``myelectricaldata.exporters``. The guide's five methods
+(``test_connection`` and ``export_consumption/production/tempo/ecowatt``) and its two result
+types stay as published; ``export_state`` adds the current values of the measures catalogue.
+
+Data objects carry one batch (a PDL and its points of one :class:`Stream`), never one reading
+per call. An exporter never loops on its own: a call makes one attempt and says whether it
+failed for good (:class:`PermanentError`, ``retryable=False``: bad credentials, a refused
+value) or may succeed later (:class:`RetryableError`: down, timeout, busy, with the server's
+``Retry-After``); the export service retries with the one policy of
+:mod:`myelectricaldata.support.retry`.
 """
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from myelectricaldata.domain.types import EcoWattDay, Stream, TempoColor, TempoDay, UsagePoint
+from myelectricaldata.exporters.context import ExporterContext
+from myelectricaldata.exporters.fields import ExporterConfig, Translated, secret_field, setting
 
 if TYPE_CHECKING:
-    from myelectricaldata.store.repo import Store
+    from fastapi import APIRouter
 
-from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay, UsagePoint
+    from myelectricaldata.domain.measures import MeterReadings
+    from myelectricaldata.exporters.context import ExporterHost
 
-
-class Granularity(StrEnum):
-    """What one point of a batch stands for."""
-
-    DAILY = "daily"
-    LOAD_CURVE = "load_curve"
-    MAX_POWER = "max_power"
+__all__ = [
+    "TEMPO_CODE",
+    "BaseExporter",
+    "ConnectionTestResult",
+    "ConsumptionData",
+    "EcowattData",
+    "EnergyPoint",
+    "ExportError",
+    "ExportResult",
+    "ExporterConfig",
+    "ExporterContext",
+    "MeasureValue",
+    "PermanentError",
+    "ProductionData",
+    "RetryableError",
+    "SeriesData",
+    "StateSnapshot",
+    "Stream",
+    "TempoData",
+    "Translated",
+    "build_exporter",
+    "secret_field",
+    "setting",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +65,7 @@ class EnergyPoint:
 
     ``value`` is Wh for daily and load-curve points (energy of the period) and VA for max power;
     ``avg_w`` is the load curve's average power over the interval; ``at`` is when a max power
-    was reached.
+    was reached. ``start`` and ``end`` are aware (Europe/Paris) instants.
     """
 
     start: datetime
@@ -49,17 +78,21 @@ class EnergyPoint:
 
 @dataclass(frozen=True, slots=True)
 class SeriesData:
-    """A batch of one PDL's points of one granularity, oldest first."""
+    """A batch of one PDL's points of one stream, oldest first.
+
+    ``stream`` says what the points are: daily energy, load curve (``stream.is_detail``) or
+    max power; ``stream.granularity`` is its label (``daily``, ``load_curve``, ``max_power``).
+    """
 
     pdl: str
-    granularity: Granularity
+    stream: Stream
     points: Sequence[EnergyPoint]
     usage_point: UsagePoint | None = None
 
     @property
     def unit(self) -> str:
         """Unit of ``EnergyPoint.value``."""
-        return "VA" if self.granularity is Granularity.MAX_POWER else "Wh"
+        return "VA" if self.stream is Stream.MAX_POWER else "Wh"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +142,43 @@ class ExportResult:
     error: str | None = None
     #: False when trying again can't help (bad credentials, a 4xx): the run stops at once.
     retryable: bool = True
+    #: Seconds the destination asked to wait before the next attempt (its ``Retry-After``).
+    retry_after: float | None = None
+
+    @classmethod
+    def failed(cls, error: ExportError) -> ExportResult:
+        """The result of a call that raised ``error``."""
+        return cls(False, 0, str(error), error.retryable, error.retry_after)
+
+
+class ExportError(Exception):
+    """A write or a check failed; the message says what to fix and holds no secret.
+
+    ``retryable`` says whether a later attempt may succeed; ``retry_after`` is the wait the
+    destination asked for, if any.
+    """
+
+    retryable: bool = True
+
+    def __init__(
+        self, message: str, *, retryable: bool | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        if retryable is not None:
+            self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class RetryableError(ExportError):
+    """A failure a later attempt may fix: down, timeout, busy (429/503), a server error."""
+
+    retryable = True
+
+
+class PermanentError(ExportError):
+    """A refusal trying again cannot fix: credentials, a missing database, a refused value."""
+
+    retryable = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,69 +201,38 @@ class MeasureValue:
 
 @dataclass(frozen=True, slots=True)
 class StateSnapshot:
-    """Every catalogue value, computed once per run and handed to every state exporter."""
+    """Every catalogue value, computed once per run and handed to every state exporter.
+
+    ``readings`` holds, per PDL, the typed readings the values were computed from, for an
+    exporter that derives more (Home Assistant's Linky card attributes).
+    """
 
     computed_at: datetime
     values: Sequence[MeasureValue]
     usage_points: Sequence[UsagePoint] = ()
+    readings: Mapping[str, MeterReadings] = field(default_factory=dict)
 
     def for_scope(self, scope: str) -> list[MeasureValue]:
         """Values of one PDL (or of ``tempo`` / ``ecowatt``)."""
         return [v for v in self.values if v.scope == scope]
 
 
-def secret_field(default: str = "", description: str = "") -> Any:
-    """A config field holding a secret: encrypted at rest, masked in answers, never logged."""
-    return Field(default, description=description, json_schema_extra={"secret": True})
+C = TypeVar("C", bound=ExporterConfig)
 
 
-class ExporterConfig(BaseModel):
-    """Base of every exporter's configuration; subclasses add their fields with descriptions."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-    enabled: bool = Field(False, description="Export to this destination.")
-    interval_minutes: int = Field(
-        60, ge=0, le=10080, description="Minutes between two runs (0: only after each sync)."
-    )
-
-    #: Prefix of the environment variables that bootstrap this config (``MQTT`` -> MQTT_*).
-    env_prefix: ClassVar[str] = ""
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> dict[str, Any] | None:
-        """Field values from ``<PREFIX>_<FIELD>`` variables, or ``None`` when none is set.
-
-        Exporters whose documented variables differ (``MQTT_BROKER`` as one URL) override it.
-        """
-        if not cls.env_prefix:
-            return None
-        found: dict[str, Any] = {}
-        for name in cls.model_fields:
-            value = env.get(f"{cls.env_prefix}_{name}".upper())
-            if value is not None and value != "":
-                found[name] = value
-        return found or None
-
-    @classmethod
-    def secret_fields(cls) -> set[str]:
-        """Names of the fields marked with :func:`secret_field`."""
-        return {
-            name
-            for name, info in cls.model_fields.items()
-            if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("secret")
-        }
-
-
-class BaseExporter(ABC):
+class BaseExporter(ABC, Generic[C]):
     """One destination. History exporters implement the ``export_*`` methods; state exporters
-    implement :meth:`export_state`; a destination may do both."""
+    implement :meth:`export_state`; a destination may do both.
 
-    #: Registry name, e.g. ``"mqtt"``.
+    The export service builds one per run with the config in force and an
+    :class:`ExporterContext`; ``aclose`` is called after every run.
+    """
+
+    #: Registry name, e.g. ``"mqtt"`` (the entry point's name).
     name: ClassVar[str]
     #: Human-readable name for the UI.
     title: ClassVar[str] = ""
-    #: The pydantic model of this exporter's configuration.
+    #: The pydantic model of this exporter's configuration (the ``C`` of ``BaseExporter[C]``).
     config_model: ClassVar[type[ExporterConfig]]
     #: Writes timestamped history (so backfilled and corrected rows must reach it).
     supports_history: ClassVar[bool] = True
@@ -202,11 +241,19 @@ class BaseExporter(ABC):
     #: Largest number of points per export call.
     batch_size: ClassVar[int] = 5000
 
-    def __init__(self, config: ExporterConfig) -> None:
-        self.config = config
-        #: Read access to the store, set by the export service before a run, for exporters
-        #: whose destination needs more than the changed rows (Home Assistant's running sums).
-        self.store: Store | None = None
+    def __init__(self, config: C, context: ExporterContext | None = None) -> None:
+        model = type(self).config_model
+        if not isinstance(config, model):
+            config = cast(C, model.model_validate(config.model_dump()))
+        self.config: C = config
+        #: What the service hands this exporter: store view, settings, peers, shared state.
+        self.context = context or ExporterContext()
+
+    @classmethod
+    def routes(cls, host: ExporterHost) -> APIRouter | None:
+        """HTTP routes this destination type adds to the service (Prometheus' ``/metrics``),
+        or ``None``. Called once when the API starts."""
+        return None
 
     @abstractmethod
     async def test_connection(self) -> ConnectionTestResult:
@@ -235,3 +282,23 @@ class BaseExporter(ABC):
     async def aclose(self) -> None:
         """Release connections (called after every run)."""
         return None
+
+
+def build_exporter(
+    cls: type[BaseExporter[Any]], config: ExporterConfig, context: ExporterContext
+) -> BaseExporter[Any]:
+    """An exporter of ``cls`` with its config and context.
+
+    A plug-in written against the guide's ``__init__(self, config)`` still works: it is built
+    with its config alone and its context is set afterwards.
+    """
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    takes_context = (
+        any(p.name == "context" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters)
+        or len(parameters) >= 2
+    )
+    if takes_context:
+        return cls(config, context)
+    exporter = cls(config)
+    exporter.context = context
+    return exporter

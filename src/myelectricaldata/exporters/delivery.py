@@ -2,9 +2,11 @@
 
 A run sends the rows changed since the destination's checkpoint (new, backfilled or corrected;
 never unchanged ones) in batches of whole writes, and moves the checkpoint only after the
-destination accepted the batch. A failed batch is retried with exponential backoff and jitter;
-if it still fails the run stops there and the next run starts again from the same checkpoint,
-so nothing is skipped. Two runs of one destination never overlap (a lock in the store).
+destination accepted the batch. A failed batch is retried with the one policy of
+:mod:`myelectricaldata.support.retry` (full-jitter backoff, the destination's ``Retry-After``
+honoured up to a bound); a refusal the exporter calls permanent is not retried. When a batch
+still fails, the run stops there and the next run starts again from the same checkpoint, so
+nothing is skipped. Two runs of one destination never overlap (a lock in the store).
 """
 
 from __future__ import annotations
@@ -12,18 +14,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from itertools import groupby
-from typing import Any, TypeVar
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from myelectricaldata.domain.timeutil import PARIS, from_epoch, local_midnight
-from myelectricaldata.domain.types import EcoWattDay, TempoColor, TempoDay, UsagePoint
+from myelectricaldata.domain.timeutil import PARIS, local_midnight
+from myelectricaldata.domain.types import Direction, LoadCurvePoint, Stream, UsagePoint
 from myelectricaldata.exporters.base import (
     BaseExporter,
     ConnectionTestResult,
@@ -31,24 +31,41 @@ from myelectricaldata.exporters.base import (
     EcowattData,
     EnergyPoint,
     ExporterConfig,
+    ExportError,
     ExportResult,
-    Granularity,
     ProductionData,
     SeriesData,
     StateSnapshot,
     TempoData,
+    build_exporter,
 )
-from myelectricaldata.exporters.registry import ConfigStore, Registry
-from myelectricaldata.store.exports import ExportBusy, ExportLog, ExportRepo, ExportStream
+from myelectricaldata.exporters.context import (
+    ExporterContext,
+    ExporterSettings,
+    SharedState,
+    StoreView,
+)
+from myelectricaldata.exporters.registry import ConfigStore, Registry, UnknownExporter
+from myelectricaldata.exporters.snapshot import compute_snapshot
+from myelectricaldata.store.exports import (
+    ChangeGroup,
+    ExportBusy,
+    ExportLog,
+    ExportRepo,
+    StreamRows,
+)
 from myelectricaldata.store.repo import Store
+from myelectricaldata.support.retry import Backoff, GaveUp, Retryable, retrying
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: Attempts per batch within one run, and the backoff between them.
-ATTEMPTS = 4
-BACKOFF_BASE = 1.0
-BACKOFF_MAX = 30.0
+#: Attempts per batch within one run and the waits between them; a destination asking to
+#: wait longer than ``longest_wait`` ends the run (the next run asks again).
+DELIVERY_POLICY = Backoff(attempts=4, base=1.0, cap=30.0, longest_wait=60.0)
 #: A connection test answers within this many seconds, whatever the destination does.
 TEST_TIMEOUT = 10.0
 
@@ -64,114 +81,107 @@ class ExportFailed(Exception):
 class Batch:
     """Rows of one stream to send together, and the checkpoint they complete (if any)."""
 
-    stream: ExportStream
-    rows: list[tuple[Any, ...]]
+    rows: StreamRows
     completes: int | None  # change number to advance to once accepted (None for a replay)
 
+    @property
+    def stream(self) -> Stream:
+        """The stream the rows belong to."""
+        return self.rows.stream
 
-def plan_batches(groups: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int, int]]:
-    """Split (change number, rows) groups into ``(after, upto, rows)`` spans of whole writes.
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Writes ``after < change_no <= upto`` of one stream, ``rows`` rows in all."""
+
+    after: int
+    upto: int
+    rows: int
+
+
+def plan_batches(groups: Sequence[ChangeGroup], size: int) -> list[Span]:
+    """Split the writes of a stream into spans of whole writes.
 
     A span holds at most ``size`` rows unless a single write is bigger; a checkpoint is then
     always the end of a complete write.
     """
-    spans: list[tuple[int, int, int]] = []
+    spans: list[Span] = []
     if not groups:
         return spans
-    start = prev = groups[0][0] - 1
+    start = prev = groups[0].change_no - 1
     count = 0
-    for change_no, rows in groups:
-        if count and count + rows > size:
-            spans.append((start, prev, count))
+    for group in groups:
+        if count and count + group.rows > size:
+            spans.append(Span(start, prev, count))
             start, count = prev, 0
-        count += rows
-        prev = change_no
-    spans.append((start, prev, count))
+        count += group.rows
+        prev = group.change_no
+    spans.append(Span(start, prev, count))
     return spans
 
 
-def _series(stream: ExportStream, rows: Iterable[tuple[Any, ...]]) -> list[EnergyPoint]:
-    points: list[EnergyPoint] = []
-    if stream in (ExportStream.CONSUMPTION_DAILY, ExportStream.PRODUCTION_DAILY):
-        for _, _, day, value_wh, quality in rows:
-            start = local_midnight(day)
-            points.append(
-                EnergyPoint(start, local_midnight(day + timedelta(days=1)), value_wh, quality)
-            )
-    elif stream in (ExportStream.CONSUMPTION_DETAIL, ExportStream.PRODUCTION_DETAIL):
-        for _, _, start_ts, minutes, avg_w, quality in rows:
-            instant = from_epoch(start_ts)
-            start = instant.astimezone(PARIS)
-            # Add real minutes to the instant, not to the wall clock (DST days).
-            end = (instant + timedelta(minutes=minutes)).astimezone(PARIS)
-            points.append(EnergyPoint(start, end, avg_w * minutes / 60, quality, avg_w=avg_w))
-    else:
-        for _, _, day, value_va, at_ts, quality in rows:
-            start = local_midnight(day)
-            at = from_epoch(at_ts).astimezone(PARIS)
-            points.append(
-                EnergyPoint(
-                    start, local_midnight(day + timedelta(days=1)), value_va, quality, at=at
-                )
-            )
-    points.sort(key=lambda p: p.start)
-    return points
+def _day_point(day: date, value: float, quality: str, at: datetime | None = None) -> EnergyPoint:
+    end = local_midnight(day + timedelta(days=1))
+    return EnergyPoint(local_midnight(day), end, value, quality, at=at)
 
 
-_GRANULARITY = {
-    ExportStream.CONSUMPTION_DAILY: Granularity.DAILY,
-    ExportStream.PRODUCTION_DAILY: Granularity.DAILY,
-    ExportStream.CONSUMPTION_DETAIL: Granularity.LOAD_CURVE,
-    ExportStream.PRODUCTION_DETAIL: Granularity.LOAD_CURVE,
-    ExportStream.MAX_POWER: Granularity.MAX_POWER,
-}
+def _curve_point(p: LoadCurvePoint) -> EnergyPoint:
+    # Add real minutes to the instant, not to the wall clock (DST days).
+    start = p.start.astimezone(PARIS)
+    end = (p.start + timedelta(minutes=p.interval_min)).astimezone(PARIS)
+    return EnergyPoint(start, end, p.avg_w * p.interval_min / 60, p.quality, avg_w=p.avg_w)
 
 
 def batch_objects(
-    stream: ExportStream, rows: list[tuple[Any, ...]], points: dict[str, UsagePoint]
+    rows: StreamRows, points: Mapping[str, UsagePoint]
 ) -> list[SeriesData | TempoData | EcowattData]:
-    """The data objects of a batch: one per PDL for series, one for Tempo or EcoWatt."""
-    if stream is ExportStream.TEMPO:
-        days = sorted(
-            (TempoDay(day, TempoColor(color), updated) for _, day, color, updated in rows),
-            key=lambda d: d.day,
-        )
-        return [TempoData(days)]
-    if stream is ExportStream.ECOWATT:
-        eco = sorted(
-            (
-                EcoWattDay(day, level, tuple(int(c) for c in hourly), message, generated)
-                for _, day, level, hourly, message, generated in rows
-            ),
-            key=lambda d: d.day,
-        )
-        return [EcowattData(eco)]
-    kind = ProductionData if stream.value.startswith("production") else ConsumptionData
-    ordered = sorted(rows, key=lambda r: r[1])
-    return [
-        kind(pdl, _GRANULARITY[stream], _series(stream, group), points.get(pdl))
-        for pdl, group in groupby(ordered, key=lambda r: r[1])
-    ]
+    """The data objects of a batch: one per PDL for the meter's streams, one for Tempo or
+    EcoWatt."""
+    stream = rows.stream
+    if stream is Stream.TEMPO:
+        return [TempoData(rows.tempo)]
+    if stream is Stream.ECOWATT:
+        return [EcowattData(rows.ecowatt)]
+    series: dict[str, list[EnergyPoint]] = {}
+    for pdl, daily in rows.daily.items():
+        series[pdl] = [_day_point(r.day, r.value_wh, r.quality) for r in daily]
+    for pdl, curve in rows.curve.items():
+        series[pdl] = [_curve_point(p) for p in curve]
+    for pdl, peaks in rows.max_power.items():
+        series[pdl] = [
+            _day_point(r.day, r.value_va, r.quality, r.at.astimezone(PARIS)) for r in peaks
+        ]
+    kind = ProductionData if stream.direction is Direction.PRODUCTION else ConsumptionData
+    return [kind(pdl, stream, series[pdl], points.get(pdl)) for pdl in sorted(series)]
 
 
-async def _send(exporter: BaseExporter, item: SeriesData | TempoData | EcowattData) -> ExportResult:
-    if isinstance(item, ProductionData):
-        return await exporter.export_production(item)
-    if isinstance(item, ConsumptionData):
-        return await exporter.export_consumption(item)
-    if isinstance(item, TempoData):
-        return await exporter.export_tempo(item)
-    assert isinstance(item, EcowattData)
-    return await exporter.export_ecowatt(item)
-
-
-def backoff(attempt: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_MAX) -> float:
-    """Full-jitter exponential backoff before attempt ``attempt + 1``."""
-    return random.uniform(0, min(cap, base * 2**attempt))
+async def send(
+    exporter: BaseExporter[Any], item: SeriesData | TempoData | EcowattData
+) -> ExportResult:
+    """One call of the exporter method that takes ``item``; whatever it raises is a failed
+    result (retryable unless the exporter said otherwise)."""
+    try:
+        if isinstance(item, ProductionData):
+            return await exporter.export_production(item)
+        if isinstance(item, ConsumptionData):
+            return await exporter.export_consumption(item)
+        if isinstance(item, TempoData):
+            return await exporter.export_tempo(item)
+        assert isinstance(item, EcowattData)
+        return await exporter.export_ecowatt(item)
+    except ExportError as exc:
+        return ExportResult.failed(exc)
+    except Exception as exc:  # an exporter's bug or an unclassified error: try again later
+        return ExportResult(False, 0, str(exc) or type(exc).__name__)
 
 
 class ExportService:
-    """Runs exports: one destination at a time each, checkpoints advanced on success only."""
+    """Runs exports: one destination at a time each, checkpoints advanced on success only.
+
+    It builds every exporter with its context (:mod:`myelectricaldata.exporters.context`): a
+    read-only view of ``store``, ``settings``, the configs of the other destinations, and the
+    destination type's shared state.
+    """
 
     def __init__(
         self,
@@ -180,29 +190,87 @@ class ExportService:
         configs: ConfigStore,
         snapshot: SnapshotProvider | None = None,
         *,
+        settings: ExporterSettings | None = None,
+        policy: Backoff = DELIVERY_POLICY,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        backoff_base: float = BACKOFF_BASE,
     ) -> None:
         self.store = store
+        self.view = StoreView(store)
         self.repo = ExportRepo(store)
         self.registry = registry
         self.configs = configs
         self.snapshot = snapshot
+        self.settings = settings or ExporterSettings()
+        self.policy = policy
         self._sleep = sleep
-        self._backoff_base = backoff_base
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._running: dict[str, asyncio.Task[ExportLog]] = {}
         self._snapshot_cache: tuple[float, StateSnapshot] | None = None
+        self._shared: dict[str, SharedState] = {}
 
     async def _db(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.to_thread(func, *args, **kwargs)
 
-    def exporter(self, name: str, config: ExporterConfig | None = None) -> BaseExporter:
+    # -- what exporters are given ----------------------------------------------------------------
+
+    def shared(self, name: str) -> SharedState:
+        """The state a destination type keeps for as long as this service lives."""
+        return self._shared.setdefault(name, SharedState())
+
+    def peer_config(self, name: str) -> ExporterConfig | None:
+        """Another destination's config in force, or ``None`` when that type is not installed."""
+        try:
+            return self.configs.load(name)
+        except UnknownExporter:
+            return None
+
+    def context(self, name: str) -> ExporterContext:
+        """What an exporter of type ``name`` is given besides its config."""
+        return ExporterContext(self.view, self.settings, self.peer_config, self.shared(name))
+
+    def exporter(self, name: str, config: ExporterConfig | None = None) -> BaseExporter[Any]:
         """An exporter of a type with its config in force (or the one given)."""
         cls = self.registry.get(name)
-        exporter = cls(config or self.configs.load(name))
-        exporter.store = self.store
-        return exporter
+        return build_exporter(cls, config or self.configs.load(name), self.context(name))
+
+    def routers(self) -> list[APIRouter]:
+        """The HTTP routes the installed destination types add to the service."""
+        found = []
+        for name, cls in sorted(self.registry.types.items()):
+            try:
+                router = cls.routes(self)
+            except Exception:  # a plug-in's broken routes must not stop the service
+                log.exception("exporter %s: its routes could not be built", name)
+                continue
+            if router is not None:
+                found.append(router)
+        return found
+
+    # -- ExporterHost (what routes use) ------------------------------------------------------------
+
+    async def config_of(self, name: str) -> ExporterConfig:
+        """The config in force of a destination type."""
+        return await self._db(self.configs.load, name)
+
+    async def recent_logs(self, limit: int) -> list[ExportLog]:
+        """Export runs of every destination, newest first."""
+        return await self._db(self.repo.logs, None, limit)
+
+    async def state_snapshot(self) -> StateSnapshot | None:
+        """The catalogue's values, computed at most once per few seconds for all exporters."""
+        cached = self._snapshot_cache
+        if cached is not None and time.monotonic() - cached[0] < 5:
+            return cached[1]
+        snapshot = await (self.snapshot or self._from_store)()
+        self._snapshot_cache = (time.monotonic(), snapshot)
+        return snapshot
+
+    async def _from_store(self) -> StateSnapshot:
+        """The catalogue's values now, priced with the prices the user saved."""
+        prices = await asyncio.to_thread(self.settings.tariff_prices)
+        return await compute_snapshot(self.view, prices=prices)
+
+    # -- runs ------------------------------------------------------------------------------------
 
     def enabled(self) -> list[str]:
         """Types whose config in force is enabled."""
@@ -218,9 +286,10 @@ class ExportService:
     async def test(self, name: str, config: ExporterConfig | None = None) -> ConnectionTestResult:
         """Test a destination, answering within :data:`TEST_TIMEOUT` seconds."""
         exporter = self.exporter(name, config)
+        redact = exporter.config.redactor()
         started = time.perf_counter()
         try:
-            return await asyncio.wait_for(exporter.test_connection(), TEST_TIMEOUT)
+            result = await asyncio.wait_for(exporter.test_connection(), TEST_TIMEOUT)
         except TimeoutError:
             return ConnectionTestResult(
                 False,
@@ -229,10 +298,16 @@ class ExportService:
                 latency_ms=(time.perf_counter() - started) * 1000,
             )
         except Exception as exc:
-            error = redact(str(exc) or type(exc).__name__, exporter.config)
+            error = redact(str(exc) or type(exc).__name__)
             return ConnectionTestResult(False, f"{name}: test failed", error=error)
         finally:
             await exporter.aclose()
+        return ConnectionTestResult(
+            result.success,
+            redact(result.message),
+            redact(result.error) if result.error else None,
+            result.latency_ms,
+        )
 
     def start_background(
         self, name: str, *, trigger: str = "api", since: date | None = None
@@ -281,17 +356,6 @@ class ExportService:
                 log.exception("export %s failed unexpectedly", name)
         return results
 
-    async def state_snapshot(self) -> StateSnapshot | None:
-        """The catalogue's values, computed at most once per few seconds for all exporters."""
-        if self.snapshot is None:
-            return None
-        cached = self._snapshot_cache
-        if cached is not None and time.monotonic() - cached[0] < 5:
-            return cached[1]
-        snapshot = await self.snapshot()
-        self._snapshot_cache = (time.monotonic(), snapshot)
-        return snapshot
-
     async def run(
         self,
         name: str,
@@ -318,19 +382,20 @@ class ExportService:
     ) -> ExportLog:
         try:
             exporter = self.exporter(name)
+            redact = exporter.config.redactor()
             log_id = await self._db(self.repo.start_log, name, trigger)
         except BaseException:
             await self._db(self.repo.release, name, owner)
             raise
         sent = 0
+        attempts = 0
         try:
             batches = await self._plan(name, exporter, since)
             total = sum(len(b.rows) for b in batches)
             await self._db(self.repo.update_log, log_id, records_total=total)
             points = {p.point.pdl: p.point for p in await self._db(self.store.usage_points)}
-            attempts = 0
             for batch in batches:
-                attempts += await self._deliver(exporter, batch, points)
+                attempts += await self._deliver(name, exporter, batch, points)
                 if batch.completes is not None:
                     await self._db(self.repo.advance, name, batch.stream, batch.completes)
                 sent += len(batch.rows)
@@ -341,10 +406,10 @@ class ExportService:
             if exporter.supports_state:
                 snapshot = await self.state_snapshot()
                 if snapshot is not None:
-                    await self._deliver_state(exporter, snapshot)
+                    await self._deliver_state(name, exporter, snapshot)
             await self._db(self.repo.finish_log, log_id, "success", records=sent)
         except Exception as exc:
-            message = redact(str(exc) or type(exc).__name__, exporter.config)
+            message = redact(str(exc) or type(exc).__name__)
             log.warning("export %s stopped: %s", name, message)
             await self._db(self.repo.finish_log, log_id, "failed", error=message, records=sent)
         finally:
@@ -352,76 +417,88 @@ class ExportService:
             await exporter.aclose()
         return (await self._db(self.repo.logs, name, 1))[0]
 
-    async def _plan(self, name: str, exporter: BaseExporter, since: date | None) -> list[Batch]:
+    async def _plan(
+        self, name: str, exporter: BaseExporter[Any], since: date | None
+    ) -> list[Batch]:
         if not exporter.supports_history:
             return []
         batches: list[Batch] = []
+        size = exporter.batch_size
         if since is not None:
-            for stream in ExportStream:
-                rows = await self._db(self.repo.rows_from, stream, since)
-                for i in range(0, len(rows), exporter.batch_size):
-                    batches.append(Batch(stream, rows[i : i + exporter.batch_size], None))
+            for stream in Stream:
+                parts = await self._db(lambda s=stream: list(self.repo.rows_from(s, since, size)))
+                batches += [Batch(rows, None) for rows in parts]
             return batches
         checkpoints = await self._db(self.repo.checkpoints, name)
-        for stream in ExportStream:
+        for stream in Stream:
             groups = await self._db(self.repo.change_groups, stream, checkpoints[stream])
-            for after, upto, _ in plan_batches(groups, exporter.batch_size):
-                rows = await self._db(self.repo.changed_rows, stream, after, upto)
-                batches.append(Batch(stream, rows, upto))
+            for span in plan_batches(groups, size):
+                rows = await self._db(self.repo.changed_rows, stream, span.after, span.upto)
+                batches.append(Batch(rows, span.upto))
         return batches
 
     async def _deliver(
-        self, exporter: BaseExporter, batch: Batch, points: dict[str, UsagePoint]
+        self, name: str, exporter: BaseExporter[Any], batch: Batch, points: dict[str, UsagePoint]
     ) -> int:
-        """Send a batch until the destination accepts all of it; returns the attempts made."""
-        items = batch_objects(batch.stream, batch.rows, points)
-        attempt = 0
-        pending = list(items)
-        while True:
-            attempt += 1
-            failures: list[str] = []
-            still: list[SeriesData | TempoData | EcowattData] = []
-            for item in pending:
-                try:
-                    result = await _send(exporter, item)
-                except Exception as exc:
-                    result = ExportResult(False, 0, str(exc) or type(exc).__name__)
-                if not result.success:
-                    failures.append(result.error or "refused")
-                    still.append(item)
-                    if not result.retryable:
-                        raise ExportFailed(
-                            f"{batch.stream.value}: {result.error or 'refused'} (not retried: "
-                            "the destination refused it for good; fix the cause, the next run "
-                            "resumes from here)"
-                        )
-            if not still:
-                return attempt
-            if attempt >= ATTEMPTS:
-                raise ExportFailed(
-                    f"{batch.stream.value}: {failures[0]} (after {attempt} attempts; "
-                    "the next run resumes from here)"
-                )
-            pending = still
-            await self._sleep(backoff(attempt - 1, self._backoff_base))
+        """Send a batch until the destination accepts all of it; returns the attempts made.
 
-    async def _deliver_state(self, exporter: BaseExporter, snapshot: StateSnapshot) -> None:
-        for attempt in range(ATTEMPTS):
+        Within a batch, the calls the destination accepted are not repeated by a retry.
+        """
+        redact = exporter.config.redactor()
+        pending = batch_objects(batch.rows, points)
+        made = 0
+
+        async def attempt(number: int) -> None:
+            nonlocal pending, made
+            made = number + 1
+            refused: list[SeriesData | TempoData | EcowattData] = []
+            first: ExportResult | None = None
+            for item in pending:
+                result = await send(exporter, item)
+                if result.success:
+                    continue
+                reason = redact(result.error or "refused")
+                if not result.retryable:
+                    raise ExportFailed(
+                        f"{batch.stream.value}: {reason} (not retried: the destination refused "
+                        "it for good; fix the cause, the next run resumes from here)"
+                    )
+                refused.append(item)
+                first = first or ExportResult(False, 0, reason, True, result.retry_after)
+            pending = refused
+            if first is not None:
+                raise Retryable(first.error or "refused", retry_after=first.retry_after)
+
+        try:
+            await retrying(
+                attempt, self.policy, sleep=self._sleep, what=f"export {name} {batch.stream}"
+            )
+        except GaveUp as exc:
+            raise ExportFailed(
+                f"{batch.stream.value}: {exc}; the next run resumes from here"
+            ) from None
+        return made
+
+    async def _deliver_state(
+        self, name: str, exporter: BaseExporter[Any], snapshot: StateSnapshot
+    ) -> None:
+        redact = exporter.config.redactor()
+
+        async def attempt(number: int) -> None:
             try:
                 result = await exporter.export_state(snapshot)
+            except ExportError as exc:
+                result = ExportResult.failed(exc)
             except Exception as exc:
                 result = ExportResult(False, 0, str(exc) or type(exc).__name__)
             if result.success:
                 return
-            if attempt + 1 == ATTEMPTS:
-                raise ExportFailed(f"state: {result.error} (after {ATTEMPTS} attempts)")
-            await self._sleep(backoff(attempt, self._backoff_base))
+            reason = redact(result.error or "refused")
+            if not result.retryable:
+                raise ExportFailed(f"state: {reason} (not retried)")
+            raise Retryable(reason, retry_after=result.retry_after)
 
-
-def redact(message: str, config: ExporterConfig) -> str:
-    """A message with every secret of the config replaced, whatever the exporter wrote in it."""
-    for field in config.secret_fields():
-        value = getattr(config, field, None)
-        if isinstance(value, str) and len(value) >= 3:
-            message = message.replace(value, "***")
-    return message
+        try:
+            await retrying(attempt, self.policy, sleep=self._sleep, what=f"export {name} state")
+        except GaveUp as exc:
+            raise ExportFailed(f"state: {exc}") from None

@@ -1,9 +1,10 @@
-"""HTTP plumbing shared by the exporters that write to a time-series database over HTTP.
+"""HTTP plumbing shared by the exporters that write over HTTP (part of the exporter kit).
 
 InfluxDB and VictoriaMetrics take the same settings (a base URL, Basic auth or a token, a timeout,
 TLS checking), read ``k=v,k2=v2`` tag/label lists from the environment, and report a failed
-request the same way: an error whose ``retryable`` says whether trying again can help. What each
-server answers, and what to tell the user about it, stays in each exporter.
+request the same way: an :class:`ExportError` whose ``retryable`` says whether trying again can
+help (and ``retry_after`` how long the server asked to wait). What each server answers, and
+what to tell the user about it, stays in each exporter.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import Field
+
+from myelectricaldata.exporters.base import ExportError
+from myelectricaldata.exporters.fields import setting
+from myelectricaldata.support.retry import parse_retry_after
 
 #: User-Agent of the database exporters' requests.
 USER_AGENT = "myelectricaldata"
@@ -25,20 +29,33 @@ def retryable_status(status: int | None) -> bool:
     return status is None or status in (408, 429) or status >= 500
 
 
-class ExportHTTPError(Exception):
+class ExportHTTPError(ExportError):
     """A request to a database failed; the message says what to fix.
 
     ``status`` is the HTTP status when the server answered with an error, else None.
     ``retryable`` is False when trying again can't help; when not given, it follows
-    :func:`retryable_status`.
+    :func:`retryable_status`. ``retry_after`` is the wait the server asked for.
     """
 
     def __init__(
-        self, message: str, status: int | None = None, *, retryable: bool | None = None
+        self,
+        message: str,
+        status: int | None = None,
+        *,
+        retryable: bool | None = None,
+        retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(
+            message,
+            retryable=retryable_status(status) if retryable is None else retryable,
+            retry_after=retry_after,
+        )
         self.status = status
-        self.retryable = retryable_status(status) if retryable is None else retryable
+
+
+def retry_after_of(response: httpx.Response) -> float | None:
+    """Seconds the answer's ``Retry-After`` asks to wait, or ``None``."""
+    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 def parse_pairs(value: Any, what: str) -> Any:
@@ -68,12 +85,22 @@ def check_base_url(value: str, example: str) -> str:
 
 def timeout_field() -> Any:
     """The ``timeout_seconds`` config field: seconds to wait for one HTTP answer."""
-    return Field(30.0, gt=0, le=600, description="Seconds to wait for one HTTP answer.")
+    return setting(
+        30.0,
+        gt=0,
+        le=600,
+        fr=("Délai d'attente (s)", "Secondes d'attente d'une réponse HTTP."),
+        en=("Timeout (s)", "Seconds to wait for one HTTP answer."),
+    )
 
 
 def verify_tls_field() -> Any:
     """The ``verify_tls`` config field: check the server's TLS certificate."""
-    return Field(True, description="Check the server's TLS certificate (https).")
+    return setting(
+        True,
+        fr=("Vérifier le certificat TLS", "Vérifie le certificat TLS du serveur (https)."),
+        en=("Verify the TLS certificate", "Check the server's TLS certificate (https)."),
+    )
 
 
 def make_client(

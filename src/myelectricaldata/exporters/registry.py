@@ -1,7 +1,10 @@
 """The registry of destination types and their saved configurations (secrets encrypted).
 
-Built-in types are named here; installed packages add theirs under the entry-point group
-``myelectricaldata.exporters``. A type that fails to load is reported and skipped.
+Every destination type, built-in or plug-in, is an entry point of the group
+``myelectricaldata.exporters`` (``name = "package.module:ExporterClass"``): the built-in ones
+are declared in this project's ``pyproject.toml``, a plug-in in its own. Nothing else lists
+them. Built-in types load first; a plug-in cannot take a built-in name. A type that fails to
+load is reported (``Registry.broken``) and skipped: it never stops the service.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,15 +25,8 @@ from myelectricaldata.store.exports import ExportRepo
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "myelectricaldata.exporters"
-#: Built-in destination types: name -> "module:Class".
-BUILTINS: dict[str, str] = {
-    "mqtt": "myelectricaldata.exporters.mqtt:MqttExporter",
-    "victoriametrics": "myelectricaldata.exporters.victoriametrics:VictoriaMetricsExporter",
-    "influxdb": "myelectricaldata.exporters.influxdb:InfluxDBExporter",
-    "prometheus": "myelectricaldata.exporters.prometheus:PrometheusExporter",
-    "webhook": "myelectricaldata.exporters.webhook:WebhookExporter",
-    "home_assistant": "myelectricaldata.exporters.home_assistant:HomeAssistantExporter",
-}
+#: The distribution whose entry points are the built-in exporters.
+DISTRIBUTION = "myelectricaldata"
 _ENCRYPTED = "enc:"
 
 
@@ -47,7 +43,7 @@ class BrokenExporter:
     error: str
 
 
-def _load(target: str) -> type[BaseExporter]:
+def _load(target: str) -> type[BaseExporter[Any]]:
     module_name, _, attr = target.partition(":")
     value = getattr(importlib.import_module(module_name), attr)
     if not (isinstance(value, type) and issubclass(value, BaseExporter)):
@@ -57,22 +53,31 @@ def _load(target: str) -> type[BaseExporter]:
     return value
 
 
+def is_builtin(entry: EntryPoint) -> bool:
+    """True for an entry point this project declares (its own distribution's)."""
+    dist = getattr(entry, "dist", None)
+    if dist is not None:
+        return bool(dist.name == DISTRIBUTION)
+    return entry.value.startswith(f"{DISTRIBUTION}.")
+
+
 class Registry:
-    """Destination types by name, built-ins first, then plug-ins."""
+    """Destination types by name: the built-in entry points first, then plug-ins'."""
 
     def __init__(self, *, plugins: bool = True) -> None:
-        self.types: dict[str, type[BaseExporter]] = {}
+        self.types: dict[str, type[BaseExporter[Any]]] = {}
         self.broken: list[BrokenExporter] = []
-        for name, target in BUILTINS.items():
-            self._add(name, target, "builtin")
-        if plugins:
-            for entry in entry_points(group=ENTRY_POINT_GROUP):
-                if entry.name in self.types:
-                    self.broken.append(
-                        BrokenExporter(entry.name, entry.value, "name already taken: ignored")
-                    )
-                    continue
-                self._add(entry.name, entry.value, f"plugin {entry.value}")
+        found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: not is_builtin(e))
+        for entry in found:
+            builtin = is_builtin(entry)
+            if not builtin and not plugins:
+                continue
+            if entry.name in self.types:
+                self.broken.append(
+                    BrokenExporter(entry.name, entry.value, "name already taken: ignored")
+                )
+                continue
+            self._add(entry.name, entry.value, "builtin" if builtin else f"plugin {entry.value}")
 
     def _add(self, name: str, target: str, origin: str) -> None:
         try:
@@ -83,7 +88,7 @@ class Registry:
             return
         self.types[name] = cls
 
-    def get(self, name: str) -> type[BaseExporter]:
+    def get(self, name: str) -> type[BaseExporter[Any]]:
         """The class of a destination type."""
         try:
             return self.types[name]
@@ -129,18 +134,23 @@ class ConfigStore:
         values = self.env_values(name)
         return model.model_validate(values or {})
 
-    def save(self, name: str, data: Mapping[str, Any]) -> ExporterConfig:
-        """Validate and save a config; a secret sent back as the mask keeps the stored value.
-
-        Raises pydantic's ``ValidationError`` (field errors) on bad input; nothing is saved then.
-        """
+    def unsaved(self, name: str, data: Mapping[str, Any]) -> ExporterConfig:
+        """``data`` validated as a config of ``name`` without saving it (to test a form); a
+        secret sent back as the mask takes the stored value. Raises ``ValidationError``."""
         model = self.registry.get(name).config_model
         current = self.load(name)
         merged = dict(data)
         for field in model.secret_fields():
             if merged.get(field) == MASK:
                 merged[field] = getattr(current, field)
-        config = model.model_validate(merged)
+        return model.model_validate(merged)
+
+    def save(self, name: str, data: Mapping[str, Any]) -> ExporterConfig:
+        """Validate and save a config; a secret sent back as the mask keeps the stored value.
+
+        Raises pydantic's ``ValidationError`` (field errors) on bad input; nothing is saved then.
+        """
+        config = self.unsaved(name, data)
         self.repo.save_config(name, self._encrypt(config))
         return config
 

@@ -1,16 +1,26 @@
 """Export bookkeeping: configs, per destination and stream checkpoints, logs, locks, and the
-rows changed since a checkpoint (read by change number, not by date)."""
+rows changed since a checkpoint (read by change number, not by date) as typed readings."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
+from myelectricaldata.domain.timeutil import from_epoch, local_midnight, to_epoch
+from myelectricaldata.domain.types import (
+    DailyReading,
+    EcoWattDay,
+    LoadCurvePoint,
+    MaxPowerReading,
+    Stream,
+    TempoColor,
+    TempoDay,
+)
 from myelectricaldata.store import schema as t
 from myelectricaldata.store.locks import Holder, LockBusy, export_lock
 from myelectricaldata.store.repo import Store
@@ -20,16 +30,36 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class ExportStream(StrEnum):
-    """A stream a destination keeps a checkpoint for."""
+@dataclass(frozen=True, slots=True)
+class ChangeGroup:
+    """One write that touched a stream: its change number and the rows it wrote there."""
 
-    CONSUMPTION_DAILY = "consumption_daily"
-    CONSUMPTION_DETAIL = "consumption_detail"
-    PRODUCTION_DAILY = "production_daily"
-    PRODUCTION_DETAIL = "production_detail"
-    MAX_POWER = "max_power"
-    TEMPO = "tempo"
-    ECOWATT = "ecowatt"
+    change_no: int
+    rows: int
+
+
+@dataclass(slots=True)
+class StreamRows:
+    """Rows of one stream as typed readings, each list oldest first.
+
+    The meter's streams fill one of ``daily``, ``curve`` or ``max_power`` (by PDL); Tempo and
+    EcoWatt fill ``tempo`` or ``ecowatt``.
+    """
+
+    stream: Stream
+    daily: dict[str, list[DailyReading]] = field(default_factory=dict)
+    curve: dict[str, list[LoadCurvePoint]] = field(default_factory=dict)
+    max_power: dict[str, list[MaxPowerReading]] = field(default_factory=dict)
+    tempo: list[TempoDay] = field(default_factory=list)
+    ecowatt: list[EcoWattDay] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        meter = (
+            sum(map(len, self.daily.values()))
+            + sum(map(len, self.curve.values()))
+            + sum(map(len, self.max_power.values()))
+        )
+        return meter + len(self.tempo) + len(self.ecowatt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,27 +82,25 @@ class ExportBusy(LockBusy):
     """Another run of this destination is in progress."""
 
 
-def _stream_query(stream: ExportStream) -> tuple[Any, Any]:
+def _stream_query(stream: Stream) -> tuple[Any, Any]:
     """The table of a stream and the select of its exported columns (change_no first)."""
-    if stream in (ExportStream.CONSUMPTION_DAILY, ExportStream.PRODUCTION_DAILY):
+    if stream in (Stream.CONSUMPTION_DAILY, Stream.PRODUCTION_DAILY):
         c = t.daily_energy.c
-        direction = stream.value.split("_")[0]
         query = select(c.change_no, c.pdl, c.day, c.value_wh, c.quality).where(
-            c.direction == direction
+            c.direction == stream.direction.value
         )
         return t.daily_energy, query.order_by(c.change_no, c.pdl, c.day)
-    if stream in (ExportStream.CONSUMPTION_DETAIL, ExportStream.PRODUCTION_DETAIL):
+    if stream.is_detail:
         c2 = t.load_curve.c
-        direction = stream.value.split("_")[0]
         query = select(
             c2.change_no, c2.pdl, c2.start_ts, c2.interval_min, c2.avg_w, c2.quality
-        ).where(c2.direction == direction)
+        ).where(c2.direction == stream.direction.value)
         return t.load_curve, query.order_by(c2.change_no, c2.pdl, c2.start_ts)
-    if stream is ExportStream.MAX_POWER:
+    if stream is Stream.MAX_POWER:
         c3 = t.max_power.c
         query = select(c3.change_no, c3.pdl, c3.day, c3.value_va, c3.at_ts, c3.quality)
         return t.max_power, query.order_by(c3.change_no, c3.pdl, c3.day)
-    if stream is ExportStream.TEMPO:
+    if stream is Stream.TEMPO:
         c4 = t.tempo_days.c
         query = select(c4.change_no, c4.day, c4.color, c4.rte_updated_at)
         return t.tempo_days, query.order_by(c4.change_no, c4.day)
@@ -81,10 +109,46 @@ def _stream_query(stream: ExportStream) -> tuple[Any, Any]:
     return t.ecowatt_days, query.order_by(c5.change_no, c5.day)
 
 
-def _direction_filter(stream: ExportStream, table: Any) -> list[Any]:
-    if stream.value.endswith(("_daily", "_detail")):
-        return [table.c.direction == stream.value.split("_")[0]]
+def _direction_filter(stream: Stream, table: Any) -> list[Any]:
+    if stream.per_pdl and stream is not Stream.MAX_POWER:
+        return [table.c.direction == stream.direction.value]
     return []
+
+
+def _typed(stream: Stream, rows: Sequence[Any]) -> StreamRows:
+    """Database rows of a stream (``_stream_query``'s columns) as typed readings."""
+    out = StreamRows(stream)
+    if stream in (Stream.CONSUMPTION_DAILY, Stream.PRODUCTION_DAILY):
+        for _, pdl, day, value_wh, quality in rows:
+            out.daily.setdefault(pdl, []).append(DailyReading(day, value_wh, quality))
+        for daily in out.daily.values():
+            daily.sort(key=lambda r: r.day)
+    elif stream.is_detail:
+        for _, pdl, start_ts, minutes, avg_w, quality in rows:
+            point = LoadCurvePoint(from_epoch(start_ts), avg_w, minutes, quality)
+            out.curve.setdefault(pdl, []).append(point)
+        for curve in out.curve.values():
+            curve.sort(key=lambda p: p.start)
+    elif stream is Stream.MAX_POWER:
+        for _, pdl, day, value_va, at_ts, quality in rows:
+            peak = MaxPowerReading(day, value_va, from_epoch(at_ts), quality)
+            out.max_power.setdefault(pdl, []).append(peak)
+        for peaks in out.max_power.values():
+            peaks.sort(key=lambda r: r.day)
+    elif stream is Stream.TEMPO:
+        out.tempo = sorted(
+            (TempoDay(day, TempoColor(color), updated) for _, day, color, updated in rows),
+            key=lambda d: d.day,
+        )
+    else:
+        out.ecowatt = sorted(
+            (
+                EcoWattDay(day, level, tuple(int(c) for c in hourly), message, generated)
+                for _, day, level, hourly, message, generated in rows
+            ),
+            key=lambda d: d.day,
+        )
+    return out
 
 
 class ExportRepo:
@@ -124,7 +188,7 @@ class ExportRepo:
 
     # -- checkpoints ---------------------------------------------------------------------------
 
-    def checkpoints(self, destination: str) -> dict[ExportStream, int]:
+    def checkpoints(self, destination: str) -> dict[Stream, int]:
         """Change number each stream of a destination has delivered up to."""
         c = t.export_checkpoints.c
         with self.engine.connect() as conn:
@@ -132,9 +196,9 @@ class ExportRepo:
                 select(c.stream, c.change_no).where(c.destination == destination)
             ).all()
         known = {r.stream: r.change_no for r in rows}
-        return {s: int(known.get(s.value, 0)) for s in ExportStream}
+        return {s: int(known.get(s.value, 0)) for s in Stream}
 
-    def advance(self, destination: str, stream: ExportStream, change_no: int) -> None:
+    def advance(self, destination: str, stream: Stream, change_no: int) -> None:
         """Move a checkpoint forward (called only after the destination accepted the rows)."""
         c = t.export_checkpoints.c
         now = _now()
@@ -165,8 +229,8 @@ class ExportRepo:
 
     # -- changed rows --------------------------------------------------------------------------
 
-    def change_groups(self, stream: ExportStream, after: int) -> list[tuple[int, int]]:
-        """(change number, rows) of every write newer than ``after`` that touched the stream."""
+    def change_groups(self, stream: Stream, after: int) -> list[ChangeGroup]:
+        """Every write newer than ``after`` that touched the stream, oldest first."""
         table, _ = _stream_query(stream)
         conditions = [table.c.change_no > after, *_direction_filter(stream, table)]
         with self.engine.connect() as conn:
@@ -176,26 +240,27 @@ class ExportRepo:
                 .group_by(table.c.change_no)
                 .order_by(table.c.change_no)
             ).all()
-        return [(int(r[0]), int(r[1])) for r in rows]
+        return [ChangeGroup(int(r[0]), int(r[1])) for r in rows]
 
-    def changed_rows(self, stream: ExportStream, after: int, upto: int) -> list[tuple[Any, ...]]:
-        """Rows of the stream with ``after < change_no <= upto``, by change number then key."""
+    def changed_rows(self, stream: Stream, after: int, upto: int) -> StreamRows:
+        """Rows of the stream with ``after < change_no <= upto``."""
         table, query = _stream_query(stream)
         query = query.where(table.c.change_no > after, table.c.change_no <= upto)
         with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(query).all()]
+            return _typed(stream, conn.execute(query).all())
 
-    def rows_from(self, stream: ExportStream, since: date) -> list[tuple[Any, ...]]:
-        """Every row of the stream from a day on (for "export again from date X")."""
+    def rows_from(self, stream: Stream, since: date, batch: int) -> Iterator[StreamRows]:
+        """Every row of the stream from a day on (for "export again from date X"), ``batch``
+        rows at a time."""
         table, query = _stream_query(stream)
         if "start_ts" in table.c:
-            from myelectricaldata.domain.timeutil import local_midnight, to_epoch
-
             condition = table.c.start_ts >= to_epoch(local_midnight(since))
         else:
             condition = table.c.day >= since
         with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(query.where(condition)).all()]
+            rows = conn.execute(query.where(condition)).all()
+        for i in range(0, len(rows), batch):
+            yield _typed(stream, rows[i : i + batch])
 
     # -- logs ----------------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from myelectricaldata.domain.costs import CostBreakdown
+from myelectricaldata.domain.measures import MeterReadings, Series, evolution, years_back
 from myelectricaldata.domain.offpeak import OffpeakHistory, parse_offpeak
 from myelectricaldata.domain.tariffs import (
     UNCLASSIFIED,
@@ -26,13 +28,6 @@ from myelectricaldata.domain.tariffs import (
 from myelectricaldata.domain.tempo import DAY_START_HOUR, HC_START_HOUR
 from myelectricaldata.domain.timeutil import PARIS, day_length_minutes, local_midnight
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
-from myelectricaldata.exporters.catalogue import (
-    CostBreakdown,
-    Pdl,
-    Series,
-    evolution,
-    years_back,
-)
 from myelectricaldata.runtime import saved_prices
 from myelectricaldata.store.repo import Store, StoredDaily, StoredMaxPower, StoredUsagePoint
 from myelectricaldata.ui.query import MAX_DAY, QueryProblem, clamp_day, read_day
@@ -566,7 +561,7 @@ def cost_model(
     option: PricingOption | None = None,
     rows: Sequence[tuple[int, int, int, str]] | None = None,
     prices: TariffPrices | None = None,
-) -> Pdl:
+) -> MeterReadings:
     """The catalogue's cost model of one PDL over first..last, for the contract's option or
     ``option`` (a comparison: an HC/HP schedule is assumed when the contract has none), priced
     with :func:`prices_for` unless ``prices`` are given."""
@@ -590,8 +585,8 @@ def cost_model(
     split: dict[date, DaySplit] = split_rows_by_day(
         rows, stored.point.pricing_option, OffpeakHistory(list(stored.offpeak_versions)), tempo
     )
-    return Pdl(
-        stored,
+    return MeterReadings(
+        stored.point,
         prices,
         Series(daily, max(daily) if daily else None),
         Series({}, None),
@@ -613,22 +608,22 @@ class DayCost:
     wh_by_tag: dict[str, float]
 
 
-def day_costs(model: Pdl, first: date, last: date) -> list[DayCost]:
+def day_costs(model: MeterReadings, first: date, last: date) -> list[DayCost]:
     """Cost of each day of first..last (days without any value are flagged ``missing``)."""
     from myelectricaldata.domain.tariffs import subscription_share
 
     result = []
     day = first
     while day <= last:
-        eur, estimated, missing = model.day_cost(day)
+        cost = model.day_cost(day)
         split = model.split.get(day)
         result.append(
             DayCost(
                 day,
-                eur,
+                cost.energy_eur,
                 subscription_share(model.prices, day, day),
-                estimated,
-                missing,
+                cost.estimated,
+                cost.missing,
                 dict(split.wh) if split else {},
             )
         )
@@ -656,7 +651,7 @@ def compare_options(store: Store, point: StoredUsagePoint, as_of: date) -> Compa
     return Comparison(first, as_of, totals)
 
 
-def cost_by_tag(model: Pdl, cost: DayCost) -> dict[str, float]:
+def cost_by_tag(model: MeterReadings, cost: DayCost) -> dict[str, float]:
     """Energy EUR of a day per tariff tag. A day priced from its daily value (no complete load
     curve) or energy the split could not classify is put on the day's peak tag, as the cost
     model prices it, so that the tags always add up to the day's energy cost."""
@@ -673,12 +668,12 @@ def cost_by_tag(model: Pdl, cost: DayCost) -> dict[str, float]:
     return result
 
 
-def complete_day(model: Pdl, day: date) -> bool:
+def complete_day(model: MeterReadings, day: date) -> bool:
     """True when the cost model has a complete load curve for ``day``."""
     return complete(model.split.get(day), day)
 
 
-def peak_tag(model: Pdl, day: date) -> str:
+def peak_tag(model: MeterReadings, day: date) -> str:
     """The tag a day's unsplit energy is priced at: HP (of the day's Tempo colour), or Base."""
     if model.option is PricingOption.TEMPO:
         color = model.tempo.get(day, TempoColor.BLUE)

@@ -96,7 +96,7 @@ def value(scope: str, key: str) -> str:
     Dashboard keys are the measures catalogue keys (``consumption_yesterday``,
     ``consumption_month``, ``consumption_month_evolution``, ``consumption_year``,
     ``consumption_year_evolution``, ``production_yesterday``, ``cost_month``...), the values of
-    :func:`myelectricaldata.exporters.catalogue.compute_snapshot`. Period pages use:
+    :func:`myelectricaldata.exporters.snapshot.compute_snapshot`. Period pages use:
 
     * ``period_total_wh`` (sum of the API's ``value_wh`` over the shown period),
       ``period_days`` (number of days with a value), ``period_max_va`` (highest ``value_va``),

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 import pytest
 
-from myelectricaldata.exporters.catalogue import MEASURES, Measure
 from myelectricaldata.exporters.jeedom.client import JeedomClient
 from myelectricaldata.exporters.jeedom.errors import JeedomSetupError
 from myelectricaldata.exporters.jeedom.mapping import HISTORY_KEYS, HOURLY_MEASURES, MeasureInfo
@@ -20,6 +19,7 @@ from myelectricaldata.exporters.jeedom.provision import (
     provision,
     same_name,
 )
+from myelectricaldata.exporters.measures import MEASURES, Measure
 from tests.fakes.jeedom import FakeJeedom, clean_name
 
 PDL = "09999000000001"

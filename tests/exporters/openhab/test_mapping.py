@@ -20,7 +20,8 @@ from myelectricaldata.domain.types import (
     TempoColor,
     TempoDay,
 )
-from myelectricaldata.exporters import catalogue
+from myelectricaldata.exporters import measures as catalogue
+from myelectricaldata.exporters.measures.base import TIMESTAMP
 from myelectricaldata.exporters.openhab.client import HistoryPoint, OpenHABClient
 from myelectricaldata.exporters.openhab.mapping import (
     CONSUMPTION_DAILY,
@@ -45,6 +46,7 @@ from myelectricaldata.exporters.openhab.mapping import (
     state_update,
     tempo_history,
 )
+from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.store.repo import Store
 from tests.exporters.conftest import DEMO_NOW
 from tests.fakes.openhab import DEFAULT_TOKEN, FakeOpenHAB, shared_fake_openhab
@@ -300,7 +302,7 @@ def test_ecowatt_hours_follow_the_local_clock_on_dst_days() -> None:
 def catalogue_measure(measure: catalogue.Measure) -> Measure:
     """The catalogue's entries seen as measure descriptions (its kind of value is implicit:
     instants have the timestamp class, texts have options or no unit and no state class)."""
-    if measure.device_class == catalogue.TIMESTAMP:
+    if measure.device_class == TIMESTAMP:
         kind = ValueKind.TIMESTAMP
     elif measure.options or (measure.unit is None and measure.state_class is None):
         kind = ValueKind.TEXT
@@ -326,7 +328,7 @@ async def test_the_catalogue_snapshot_lands_in_provisioned_items(
 ) -> None:
     fake, client = fake_client
     measures = {m.key: catalogue_measure(m) for m in catalogue.MEASURES}
-    snapshot = await catalogue.compute_snapshot(demo_store, now=DEMO_NOW)
+    snapshot = await compute_snapshot(demo_store, now=DEMO_NOW)
     pdls = sorted({v.scope for v in snapshot.values} - {"tempo", "ecowatt"})
     plan = [
         *grid_plan(

@@ -54,13 +54,17 @@ def _log(entry: ExportLog) -> dict[str, Any]:
 
 @router.get("/types", summary="Destination types and their config schemas")
 async def types(request: Request) -> dict[str, Any]:
-    """Every installed type with the JSON schema of its config (secret fields marked)."""
+    """Every installed type with the JSON schema of its config (secret fields marked, French and
+    English label and help of each field)."""
     registry = get_runtime(request).exports.registry
     return {
         "data": [
             {
                 "type": name,
                 "title": cls.title or name,
+                # What the config is about, in French and English (each field's own texts are in
+                # its schema property: "texts": {"fr": {"label", "help"}, "en": {...}}).
+                "description": summary._asdict() if (summary := cls.config_model.summary) else None,
                 "supports_history": cls.supports_history,
                 "supports_state": cls.supports_state,
                 "secret_fields": sorted(cls.config_model.secret_fields()),
@@ -114,14 +118,8 @@ async def test_config(
     _known(runtime, type)
     config = None
     if body:
-        model = runtime.exports.registry.get(type).config_model
-        current = await run_in_threadpool(runtime.exports.configs.load, type)
-        merged = dict(body)
-        for field in model.secret_fields():
-            if merged.get(field) == "********":
-                merged[field] = getattr(current, field)
         try:
-            config = model.model_validate(merged)
+            config = await run_in_threadpool(runtime.exports.configs.unsaved, type, body)
         except ValidationError as exc:
             return JSONResponse({"detail": field_errors(exc)}, status_code=422)
     result = await runtime.exports.test(type, config)

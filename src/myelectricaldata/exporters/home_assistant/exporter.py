@@ -4,96 +4,84 @@ MQTT discovery or the REST API. ``docs/integrations/home-assistant.md`` is the u
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.domain.timeutil import PARIS
-from myelectricaldata.domain.types import Direction, PricingOption
+from myelectricaldata.domain.types import Direction, PricingOption, Stream
 from myelectricaldata.exporters.base import (
     BaseExporter,
     ConnectionTestResult,
     ConsumptionData,
     EcowattData,
-    ExporterConfig,
+    ExporterContext,
     ExportResult,
-    Granularity,
     ProductionData,
     SeriesData,
     StateSnapshot,
     TempoData,
 )
 from myelectricaldata.exporters.home_assistant.config import HomeAssistantConfig
+from myelectricaldata.exporters.home_assistant.discovery import MqttEntities, mqtt_config_of
 from myelectricaldata.exporters.home_assistant.entities import (
-    DiscoveryPublisher,
     EntitiesError,
-    PeerConfig,
-    RestPublisher,
     card_values,
-    load_peer_config,
-    mqtt_config_of,
     offpeak_values,
     read_offpeak,
 )
 from myelectricaldata.exporters.home_assistant.importer import GroupImporter, oldest_day
+from myelectricaldata.exporters.home_assistant.rest import RestPublisher
 from myelectricaldata.exporters.home_assistant.websocket import (
     HomeAssistantAuthError,
     HomeAssistantCommandError,
     HomeAssistantError,
     HomeAssistantWebSocket,
 )
-from myelectricaldata.exporters.mqtt import MqttConfig, MqttExportError
+from myelectricaldata.exporters.mqtt.client import MqttExportError
+from myelectricaldata.exporters.mqtt.config import MqttConfig
 
 log = logging.getLogger(__name__)
 
 
-class HomeAssistantExporter(BaseExporter):
+class HomeAssistantExporter(BaseExporter[HomeAssistantConfig]):
     """Energy-dashboard statistics (WebSocket) and catalogue entities (MQTT or REST)."""
 
-    name = "home_assistant"
-    title = "Home Assistant"
-    config_model = HomeAssistantConfig
-    supports_history = True
-    supports_state = True
+    name: ClassVar[str] = "home_assistant"
+    title: ClassVar[str] = "Home Assistant"
+    config_model: ClassVar[type[HomeAssistantConfig]] = HomeAssistantConfig
+    supports_history: ClassVar[bool] = True
+    supports_state: ClassVar[bool] = True
     # Sums need the whole range from the first changed hour: the bigger the batch, the fewer
     # recomputations (a first import of two years is one batch per stream).
-    batch_size = 500_000
+    batch_size: ClassVar[int] = 500_000
 
-    def __init__(self, config: ExporterConfig) -> None:
-        super().__init__(config)
-        self.config: HomeAssistantConfig = (
-            config
-            if isinstance(config, HomeAssistantConfig)
-            else HomeAssistantConfig.model_validate(config.model_dump())
-        )
+    def __init__(self, config: HomeAssistantConfig, context: ExporterContext | None = None) -> None:
+        super().__init__(config, context)
         if self.config.entities == "off":
             # No entities: the service then skips computing the catalogue's snapshot for us
             # (supports_state is a class attribute of the contract; this instance differs).
             vars(self)["supports_state"] = False
-        #: Another exporter's config in force (``mqtt_reuse``); the service may set it.
-        self.peer_config: PeerConfig | None = None
         #: Called with (messages done, messages total) during an import.
         self.on_progress: Callable[[int, int], None] | None = None
         self._ws: HomeAssistantWebSocket | None = None
         self._ws_lock = asyncio.Lock()
         self._ws_reset = False
         self._importer: GroupImporter | None = None
-        self._mqtt: DiscoveryPublisher | None = None
+        self._mqtt: MqttEntities | None = None
         self._rest: RestPublisher | None = None
         self._prices: TariffPrices | None = None
 
     # -- connections --
 
     def _redact(self, text: str) -> str:
-        for secret in (self.config.token, self.config.mqtt_broker):
-            if secret and len(secret) >= 3:
-                text = text.replace(secret, "***")
-        return text
+        return self.config.redactor()(text)
 
     async def websocket(self) -> HomeAssistantWebSocket:
         """The authenticated WebSocket connection (opened again after a loss)."""
@@ -116,12 +104,8 @@ class HomeAssistantExporter(BaseExporter):
     def importer(self) -> GroupImporter:
         """The statistics importer of this run (it remembers what it already sent)."""
         if self._importer is None:
-            if self.store is None:
-                raise HomeAssistantError(
-                    "the exporter has no store: run it through the export service"
-                )
             self._importer = GroupImporter(
-                self.store,
+                self.context.require_store(),
                 self.websocket,
                 prefix=self.config.statistic_id_prefix,
                 prices=lambda: self._prices if self.config.cost else None,
@@ -136,11 +120,9 @@ class HomeAssistantExporter(BaseExporter):
             self.on_progress(done, total)
 
     async def _load_prices(self) -> None:
-        if self._prices is None and self.config.cost and self.store is not None:
-            # runtime is the composition root (it imports the exporters): import it late.
-            from myelectricaldata.runtime import saved_prices
-
-            self._prices = await asyncio.to_thread(saved_prices, self.store)
+        if self._prices is None and self.config.cost:
+            # The prices the user saved (a store read: off the event loop).
+            self._prices = await asyncio.to_thread(self.context.settings.tariff_prices)
 
     async def aclose(self) -> None:
         """Close the WebSocket, the broker connection and the HTTP client."""
@@ -148,7 +130,7 @@ class HomeAssistantExporter(BaseExporter):
             await self._ws.close()
             self._ws = None
         if self._mqtt is not None:
-            await self._mqtt.aclose()
+            await self._mqtt.close()
             self._mqtt = None
         if self._rest is not None:
             await self._rest.aclose()
@@ -171,11 +153,11 @@ class HomeAssistantExporter(BaseExporter):
             or not cfg.statistics
             or not wanted
             or not cfg.wants(data.pdl)
-            or data.granularity is Granularity.MAX_POWER
+            or data.stream is Stream.MAX_POWER
         ):
             return ExportResult(True, 0)
         importer = self.importer()
-        if data.granularity is Granularity.LOAD_CURVE:
+        if data.stream.is_detail:
             curve = []
             for p in data.points:
                 # Instants, not wall clocks: a DST slot's two ends have different offsets.
@@ -209,9 +191,10 @@ class HomeAssistantExporter(BaseExporter):
         """Split Tempo consumption again from the first day whose colour changed (a colour that
         arrived late, or a correction); days already split with that colour are skipped."""
         cfg = self.config
-        if not data.days or not cfg.statistics or not cfg.consumption or self.store is None:
+        if not data.days or not cfg.statistics or not cfg.consumption:
             return ExportResult(True, 0)
-        points = await asyncio.to_thread(self.store.usage_points)
+        store = self.context.require_store()
+        points = await asyncio.to_thread(store.usage_points)
         tempo_pdls = [
             p.point.pdl
             for p in points
@@ -222,7 +205,7 @@ class HomeAssistantExporter(BaseExporter):
         importer = self.importer()
         try:
             for pdl in tempo_pdls:
-                oldest = await asyncio.to_thread(oldest_day, self.store, pdl, Direction.CONSUMPTION)
+                oldest = await asyncio.to_thread(oldest_day, store, pdl, Direction.CONSUMPTION)
                 # A colour only splits the hours of its own Tempo day (06:00 to 06:00).
                 changed = [
                     d.day
@@ -253,11 +236,10 @@ class HomeAssistantExporter(BaseExporter):
                 discovery_prefix=cfg.mqtt_discovery_prefix,
                 language=cfg.language,
             )
-        if not cfg.mqtt_reuse or self.store is None:
+        if not cfg.mqtt_reuse:
             return None
-        store = self.store
-        peer = self.peer_config or (lambda name: load_peer_config(store, name))
-        found = await asyncio.to_thread(peer, "mqtt")
+        # The mqtt exporter's config in force, handed over by the export service.
+        found = await asyncio.to_thread(self.context.peers, "mqtt")
         if not isinstance(found, MqttConfig) or not found.host:
             return None
         return found.model_copy(update={"ha_discovery": True})
@@ -284,22 +266,19 @@ class HomeAssistantExporter(BaseExporter):
             if mode == "off":
                 return ExportResult(True, 0)
             values = [v for v in snapshot.values if not v.scope.isdigit() or cfg.wants(v.scope)]
-            scoped = StateSnapshot(snapshot.computed_at, values, snapshot.usage_points)
+            scoped = dataclasses.replace(snapshot, values=values)
             pdls = sorted({v.scope for v in values if v.scope.isdigit()})
+            store = self.context.store
             offpeak = (
-                await asyncio.to_thread(read_offpeak, self.store, pdls, snapshot.computed_at)
-                if self.store is not None
+                await asyncio.to_thread(read_offpeak, store, pdls, snapshot.computed_at)
+                if store is not None
                 else {}
             )
             if mode == "mqtt":
                 assert mqtt is not None
                 if self._mqtt is None:
-                    self._mqtt = DiscoveryPublisher(mqtt)
-                self._mqtt.offpeak = offpeak
-                result = await self._mqtt.export_state(scoped)
-                if not result.success:
-                    return ExportResult(False, 0, self._redact(result.error or "refused"))
-                return result
+                    self._mqtt = MqttEntities(mqtt)
+                return ExportResult(True, await self._mqtt.publish(scoped, offpeak))
             if self._rest is None:
                 self._rest = RestPublisher(
                     cfg.url, cfg.token, timeout=cfg.timeout_seconds,
@@ -307,7 +286,9 @@ class HomeAssistantExporter(BaseExporter):
                 )  # fmt: skip
             everything = [*values, *card_values(scoped), *offpeak_values(scoped, offpeak)]
             count = await self._rest.publish(everything)
-        except (EntitiesError, MqttExportError, HomeAssistantError, httpx.HTTPError) as exc:
+        except MqttExportError as exc:
+            return ExportResult(False, 0, self._redact(str(exc)), exc.retryable)
+        except (EntitiesError, HomeAssistantError, httpx.HTTPError) as exc:
             return ExportResult(False, 0, self._redact(str(exc)))
         return ExportResult(True, count)
 

@@ -29,6 +29,7 @@ from myelectricaldata.domain.offpeak import OffpeakHistory
 from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
+from myelectricaldata.exporters.context import StoreView
 from myelectricaldata.exporters.home_assistant.statistics import (
     Hourly,
     StatisticRows,
@@ -48,7 +49,6 @@ from myelectricaldata.exporters.home_assistant.websocket import (
     HomeAssistantWebSocket,
     MessageBuilder,
 )
-from myelectricaldata.store.repo import Store
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class ImportReport:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def oldest_day(store: Store, pdl: str, direction: Direction) -> date | None:
+def oldest_day(store: StoreView, pdl: str, direction: Direction) -> date | None:
     """The oldest local day with a daily value or a load-curve point (blocking)."""
     days = store.daily(pdl, direction, date(1970, 1, 2), _FAR_FUTURE)
     oldest = days[0].day if days else None
@@ -128,7 +128,7 @@ def oldest_day(store: Store, pdl: str, direction: Direction) -> date | None:
     return oldest
 
 
-def read_group(store: Store, pdl: str, direction: Direction, since: date | None) -> GroupSource:
+def read_group(store: StoreView, pdl: str, direction: Direction, since: date | None) -> GroupSource:
     """The group's data from ``since`` (``None``: from its oldest day) minus
     :data:`LOOKBACK_DAYS`, its hourly energy, and the Tempo colours it was split with."""
     stored = store.usage_point(pdl)
@@ -203,7 +203,7 @@ class GroupImporter:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreView,
         ws: Callable[[], Any],
         *,
         prefix: str,

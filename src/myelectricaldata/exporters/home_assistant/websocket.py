@@ -22,6 +22,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
+from myelectricaldata.support.redaction import redact
+
 #: Largest message Home Assistant reads (aiohttp's default ``max_msg_size``).
 HA_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 #: Largest answer we read (a big install lists thousands of statistic ids).
@@ -178,7 +180,7 @@ class HomeAssistantWebSocket:
         answer = await self._recv_json()
         kind = answer.get("type") if isinstance(answer, dict) else None
         if kind == "auth_invalid":
-            reason = str(answer.get("message", "")).replace(self._token, "***")
+            reason = redact(str(answer.get("message", "")), [self._token])
             raise HomeAssistantAuthError(
                 f"token: Home Assistant {self.ha_version} refused the access token ({reason}); "
                 "create a long-lived access token (your HA profile > Security) and save it in "
@@ -215,7 +217,7 @@ class HomeAssistantWebSocket:
             return
         error = message.get("error") or {}
         code = str(error.get("code", "unknown_error"))
-        text = str(error.get("message", "")).replace(self._token, "***")
+        text = redact(str(error.get("message", "")), [self._token])
         if code == "unauthorized":
             future.set_exception(
                 HomeAssistantAuthError(

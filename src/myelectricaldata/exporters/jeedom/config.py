@@ -18,7 +18,7 @@ from myelectricaldata.exporters.http import verify_tls_field as _verify_tls_fiel
 from myelectricaldata.exporters.jeedom.client import api_base
 from myelectricaldata.exporters.jeedom.provision import DEFAULT_GRID_NAME, DEFAULT_PDL_NAME
 
-_ADDRESS = re.compile(r"^(\d{14}\.)?[a-z][a-z0-9_]*$")
+_ADDRESS = re.compile(r"^([0-9]{14}\.)?[a-z][a-z0-9_]*$")
 _PLUGIN = re.compile(r"^[A-Za-z0-9_]*$")
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from nicegui import ui
 
+from myelectricaldata.domain.costs import CostBreakdown
+from myelectricaldata.domain.measures import MeterReadings, evolution
 from myelectricaldata.domain.tariffs import UNCLASSIFIED, tag_is_offpeak
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
-from myelectricaldata.exporters.catalogue import CostBreakdown, Pdl, evolution
 from myelectricaldata.store.repo import Store
 from myelectricaldata.ui import charts, i18n, summaries
 from myelectricaldata.ui import markers as m
@@ -46,7 +47,7 @@ from myelectricaldata.ui.period import Selection, picker, select
 class Costs:
     """What the page shows: the period's costs and those of the same dates a year earlier."""
 
-    model: Pdl
+    model: MeterReadings
     days: list[DayCost]
     breakdown: CostBreakdown
     previous: CostBreakdown

@@ -11,7 +11,7 @@ from nicegui import ui
 
 from myelectricaldata.domain.timeutil import PARIS
 from myelectricaldata.exporters.base import MeasureValue
-from myelectricaldata.exporters.catalogue import compute_snapshot
+from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.runtime import saved_prices
 from myelectricaldata.store.exports import ExportLog
 from myelectricaldata.store.repo import StoredUsagePoint, SyncBusy

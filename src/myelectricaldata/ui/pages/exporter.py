@@ -16,7 +16,6 @@ from fastapi import FastAPI
 from nicegui import ui
 from pydantic import ValidationError
 
-from myelectricaldata.crypto import MASK
 from myelectricaldata.domain.timeutil import PARIS
 from myelectricaldata.exporters.base import ExporterConfig
 from myelectricaldata.exporters.registry import field_errors
@@ -138,12 +137,9 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
     origin = "saved" if configs.saved(name) else ("env" if configs.env_values(name) else "default")
     widgets: dict[str, tuple[str, Any]] = {}
     item_types: dict[str, str] = {}
-    described = i18n.EXPORTER_DESCRIPTIONS.get(name)
-    description = (
-        (described[1] if ctx.lang == "en" else described[0])
-        if described
-        else str(schema.get("description") or "")
-    )
+    # The exporter carries its own texts (its config's summary and fields), in both languages.
+    summary = model.summary
+    description = summary.pick(ctx.lang) if summary else str(schema.get("description") or "")
 
     with ui.column().classes("w-full gap-3"):
         if description:
@@ -176,14 +172,7 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
                 if field in COMMON_FIELDS:
                     continue
                 kind, prop = field_kind(raw_prop)
-                label, hint = i18n.field_texts(
-                    i18n.EXPORTER_FIELDS,
-                    f"{name}.{field}",
-                    ctx.lang,
-                    field=field,
-                    title=prop.get("title"),
-                    description=prop.get("description"),
-                )
+                label, hint = model.field_texts(field, ctx.lang)
                 hint = i18n.plain(hint)
                 value = shown.get(field)
                 widget: Any
@@ -283,12 +272,8 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
             except ValueError as exc:
                 show_errors([{"loc": ["body"], "msg": str(exc)}])
                 return
-            current = await asyncio.to_thread(configs.load, name)
-            for field in model.secret_fields():
-                if values.get(field) == MASK:
-                    values[field] = getattr(current, field)
             try:
-                candidate = model.model_validate(values)
+                candidate = await asyncio.to_thread(configs.unsaved, name, values)
             except ValidationError as exc:
                 show_errors(field_errors(exc))
                 return

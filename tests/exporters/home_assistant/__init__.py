@@ -1,0 +1,1 @@
+"""Tests of exporters/home_assistant."""

@@ -1,0 +1,71 @@
+"""An exporter's config carries its own texts: every field of every built-in exporter has a
+French and an English label and help, declared next to the field, and a plug-in field declared
+the guide's older way still gets a readable label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import Field
+
+from myelectricaldata.exporters.base import BaseExporter
+from myelectricaldata.exporters.fields import ExporterConfig, FieldText, setting
+from myelectricaldata.exporters.registry import Registry
+
+BUILTINS = sorted(Registry(plugins=False).types.items())
+
+
+@pytest.mark.parametrize(("name", "cls"), BUILTINS, ids=[name for name, _ in BUILTINS])
+def test_every_builtin_exporter_field_has_french_and_english_texts(
+    name: str, cls: type[BaseExporter[Any]]
+) -> None:
+    model = cls.config_model
+    for field in model.model_fields:
+        assert model.has_texts(field), f"{name}.{field} has no French and English texts"
+        fr, en = model.field_texts(field, "fr"), model.field_texts(field, "en")
+        assert fr.label and fr.help and en.label and en.help, field
+        assert "``" not in fr.help + en.help, field
+    assert model.summary is not None and model.summary.fr and model.summary.en, name
+
+
+@pytest.mark.parametrize(("name", "cls"), BUILTINS, ids=[name for name, _ in BUILTINS])
+def test_the_json_schema_carries_the_same_texts(name: str, cls: type[BaseExporter[Any]]) -> None:
+    model = cls.config_model
+    properties = model.model_json_schema()["properties"]
+    for field, prop in properties.items():
+        for lang in ("fr", "en"):
+            label, help_text = model.field_texts(field, lang)
+            assert prop["texts"][lang] == {"label": label, "help": help_text}
+        assert (prop["title"], prop["description"]) == tuple(model.field_texts(field, "en"))
+
+
+class Described(ExporterConfig):
+    """A plug-in config: one field with texts, two declared the guide's older ways."""
+
+    api_key: str = setting(
+        "",
+        secret=True,
+        fr=("Clé d'API", "La clé du service."),
+        en=("API key", "The service's key."),
+    )
+    verify_tls: bool = Field(True, description="Check the certificate.")
+    site: str = Field("home", title="Site name")
+
+
+def test_texts_in_the_language_asked_and_a_fallback_for_fields_without_texts() -> None:
+    assert Described.field_texts("api_key", "fr") == FieldText("Clé d'API", "La clé du service.")
+    assert Described.field_texts("api_key", "en") == FieldText("API key", "The service's key.")
+    assert Described.secret_fields() == {"api_key"}
+    # pydantic's automatic title ("Verify Tls") is not used: the name is made readable.
+    assert Described.field_texts("verify_tls", "fr") == FieldText(
+        "Verify tls", "Check the certificate."
+    )
+    assert Described.field_texts("site", "en") == FieldText("Site name", "")
+    assert not Described.has_texts("verify_tls")
+
+
+def test_the_redactor_masks_every_secret_of_the_config() -> None:
+    config = Described(api_key="k-123456 k-789012")
+    redact = config.redactor()
+    assert redact("refused k-123456 and k-789012") == "refused ******** and ********"
