@@ -492,12 +492,9 @@ async def test_full_export_then_every_topic_equals_the_store_and_a_rerun_adds_no
     service = service_with_state(demo_store, values)
     snapshot = await compute_snapshot(demo_store, now=DEMO_NOW)
 
-    started = time.monotonic()
-    log = await service.run("mqtt")
-    elapsed = time.monotonic() - started
+    log = await service.run("mqtt")  # its speed: `python -m bench export_mqtt`
     assert log.status == "success", log.error
     assert log.records == log.records_total > 3 * 35_000  # three load curves, daily, max power...
-    assert elapsed < 20
 
     found = payloads(await retained(mosquitto_broker.port, f"{prefix}/#"))
     assert found[f"{prefix}/status"] == "online"
