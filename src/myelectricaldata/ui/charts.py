@@ -331,12 +331,12 @@ def ranking_bars(
     """Horizontal stacked bars, one per category, the first on top (the offer ranking): long
     names stay readable on a phone."""
     options = grouped_bars(categories, series, colors, unit, dark)
-    options["xAxis"] = {"type": "value", "name": unit}
+    options["xAxis"] = {"type": "value", "name": unit, "splitNumber": 3}
     options["yAxis"] = {
         "type": "category",
         "data": categories,
         "inverse": True,
-        "axisLabel": {"width": 150, "overflow": "truncate"},
+        "axisLabel": {"width": 120, "overflow": "truncate"},
     }
     options["grid"].update({"left": 8, "right": 24, "bottom": 24, "containLabel": True})
     options["dataZoom"] = []

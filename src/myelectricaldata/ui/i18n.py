@@ -156,17 +156,6 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "{days} day(s) without a complete load curve: priced from their daily value, spread "
         "like the average day of the period's {profile} day(s) that have one (“≈”).",
     ),
-    "cost.compare": (
-        "Comparaison des options sur les 12 derniers mois",
-        "Options compared over the last 12 months",
-    ),
-    "cost.compare_hint": (
-        "Votre propre courbe de charge du {start} au {end}, découpée selon chaque option, "
-        "avec les prix des Paramètres (même abonnement pour les trois).",
-        "Your own load curve from {start} to {end}, split for each option, with the prices "
-        "of the Settings (same subscription for all three).",
-    ),
-    "cost.current_option": ("option actuelle", "current option"),
     "cost.per_day": ("Coût par jour (€)", "Cost per day (€)"),
     "cost.per_month": ("Coût par mois (€)", "Cost per month (€)"),
     "cost.prices": ("Prix utilisés (TTC)", "Prices used (incl. tax)"),
@@ -357,11 +346,6 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "set.names_hint": (
         "Nom affiché dans l'interface (celui du contrat reste dans l'API).",
         "Name shown in the UI (the contract's name stays in the API).",
-    ),
-    "set.tariff": ("Prix du contrat (€ TTC)", "Contract prices (EUR incl. tax)"),
-    "set.tariff_hint": (
-        "Par défaut : Tarif Bleu EDF en vigueur au {date}.",
-        "Default: EDF Tarif Bleu in force on {date}.",
     ),
     "set.offpeak": ("Heures creuses", "Off-peak hours"),
     "set.offpeak_hint": (
@@ -565,7 +549,6 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "power {subscribed}.",
     ),
     "sum.split": ("Répartition sur la période : {parts}.", "Split over the period: {parts}."),
-    "sum.compare": ("Coût sur 12 mois : {parts}.", "Cost over 12 months: {parts}."),
     "sum.hourly": (
         "Profil horaire moyen : soutirage maximal à {import_hour} h ({import_max}), injection "
         "maximale à {export_hour} h ({export_max}).",

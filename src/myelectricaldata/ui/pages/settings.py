@@ -209,17 +209,23 @@ class _OfferForm:
             value=self.pdl,
             label=ctx.t("period.pdl"),
             on_change=lambda e: self._switch(str(e.value)),
-        ).classes("min-w-[16rem]")
+        ).classes("w-full max-w-xl")
         m.apply(chooser, m.setting("offer_pdl"))
         self.choice = ui.column().classes("w-full gap-2")
         heading(ctx.t("set.personal"), level=3, classes="mt-4")
         ui.label(ctx.t("set.personal_hint")).classes("text-xs med-muted")
         self.personal = ui.column().classes("w-full gap-2")
-        self._fill()
+        self._switch(self.pdl)
 
     def _switch(self, pdl: str) -> None:
         self.pdl = pdl
+        self.personal_type = self._current().offer_type
         self._fill()
+
+    def _current(self) -> Offer:
+        """The row pricing the chosen PDL today."""
+        ctx = self.ctx
+        return prices_for(ctx.runtime.store, self.points[self.pdl], ctx.today, ctx.today).offer
 
     def _fill(self) -> None:
         self._fill_choice()
@@ -270,7 +276,7 @@ class _OfferForm:
                     chosen = ""
                 offer_select = ui.select(
                     options, value=chosen, label=ctx.t("set.offer_choice")
-                ).classes("min-w-[20rem] grow")
+                ).classes("w-full sm:w-auto sm:min-w-[20rem] sm:grow")
                 m.apply(offer_select, m.setting("offer"))
                 save = ui.button(
                     ctx.t("common.save"),
@@ -338,6 +344,11 @@ class _OfferForm:
         latest = {v.offer_type: v for v in versions}
         kind = self.personal_type
         base = latest.get(kind)
+        if base is None:
+            # A first version starts from the prices in force, when they are of that type.
+            offer = self._current()
+            if offer.offer_type is kind:
+                base = PersonalPrices(kind, ctx.today, offer.subscription_eur_month, offer.prices)
         self.personal.clear()
         with self.personal:
             with ui.row().classes("w-full items-end gap-3 flex-wrap"):
@@ -480,6 +491,7 @@ def _resale(ctx: PageContext, report: Any) -> None:
             value="" if saved is None else i18n.number(saved, 4, ctx.lang),
             validation=check,
         ).props("inputmode=decimal")
+        resale.classes("w-full max-w-md")
         resale.props["hint"] = i18n.plain(hint)
         m.apply(resale, m.setting(f"tariff:{field}"))
 

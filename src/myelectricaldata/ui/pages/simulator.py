@@ -22,7 +22,7 @@ from myelectricaldata.domain.types import Direction
 from myelectricaldata.store.repo import StoredUsagePoint
 from myelectricaldata.ui import charts, i18n, summaries
 from myelectricaldata.ui import markers as m
-from myelectricaldata.ui.data import SimulationPeriod, newest_day, simulation_period
+from myelectricaldata.ui.data import OFFER_TAGS, SimulationPeriod, newest_day, simulation_period
 from myelectricaldata.ui.layout import (
     TAG_COLORS,
     PageContext,
@@ -169,9 +169,9 @@ def _offer_item(
                         "text-base font-medium"
                     )
                     if item.is_current:
-                        ui.badge(ctx.t("sim.current"), color="primary")
+                        ui.label(ctx.t("sim.current")).classes("med-tag text-xs font-medium")
                 ui.label(type_label(ctx.lang, offer)).classes("text-xs med-muted")
-            with ui.column().classes("gap-0 items-end"):
+            with ui.column().classes("gap-0 items-start sm:items-end"):
                 total = bill.total_eur
                 if total is not None:
                     value_label(
@@ -200,7 +200,7 @@ def _offer_item(
                         "EUR",
                         "text-sm",
                     )
-                saving = _saving(ctx, item)
+                saving = "" if item.is_current else _saving(ctx, item)
                 value_label(
                     saving,
                     m.value(pdl, f"sim_saving:{offer.id}"),
@@ -215,6 +215,7 @@ def _offer_item(
                 energy=i18n.eur(bill.energy_eur, ctx.lang),
             )
         ).classes("text-xs med-muted")
+        order = OFFER_TAGS[offer.offer_type]
         slots = [
             ctx.t(
                 "sim.slot",
@@ -223,7 +224,9 @@ def _offer_item(
                 eur=i18n.eur(s.eur, ctx.lang),
                 avg=i18n.number(s.average_eur_kwh or 0.0, 4, ctx.lang),
             )
-            for s in bill.slots
+            for s in sorted(
+                bill.slots, key=lambda s: order.index(s.tag) if s.tag in order else len(order)
+            )
             if s.kwh
         ]
         if bill.unknown_kwh:
