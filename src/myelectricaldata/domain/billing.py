@@ -97,9 +97,17 @@ class Usage:
         return sum(d.total_wh for d in self.days.values()) / 1000.0
 
 
-def _offset(ts: int) -> int:
+def _offset(ts: int, memo: dict[int, int] | None = None) -> int:
+    """Paris UTC offset (s) at ``ts``; ``memo`` keeps it per UTC hour (Paris changes its offset
+    on the hour, so it is constant within one)."""
+    hour = ts // 3600
+    if memo is not None and hour in memo:
+        return memo[hour]
     offset = datetime.fromtimestamp(ts, UTC).astimezone(PARIS).utcoffset()
-    return int(offset.total_seconds()) if offset else 0
+    seconds = int(offset.total_seconds()) if offset else 0
+    if memo is not None:
+        memo[hour] = seconds
+    return seconds
 
 
 def build_usage(
@@ -124,13 +132,14 @@ def build_usage(
         diff[start + minutes] -= per_minute
         covered[day_number] = covered.get(day_number, 0) + minutes
 
+    offsets: dict[int, int] = {}
     for row in rows:
         ts, minutes, avg_w = row[0], row[1], row[2]
         if minutes <= 0:
             raise InvalidInput("interval_min", f"{minutes} is not a positive interval length")
         per_minute = avg_w / 60.0
-        offset = _offset(ts)
-        if _offset(ts + minutes * 60 - 1) != offset:
+        offset = _offset(ts, offsets)
+        if _offset(ts + minutes * 60 - 1, offsets) != offset:
             # Rare: the interval meets an offset change; place each minute on its own.
             for i in range(minutes):
                 instant = ts + 60 * i
@@ -150,15 +159,21 @@ def build_usage(
         n: list(accumulate(diff[:MINUTES])) for n, diff in deltas.items() if first_n <= n <= last_n
     }
     complete = [n for n in rates if covered[n] >= day_length_minutes(date.fromordinal(n + _EPOCH))]
-    profile = [0.0] * MINUTES
-    for n in complete:
-        for m, value in enumerate(rates[n]):
-            profile[m] += value
-    profile_total = sum(profile)
-    if profile_total > 0:
-        profile = [v / profile_total for v in profile]
-    else:
-        profile = [1.0 / MINUTES] * MINUTES
+    complete_set = set(complete)
+    has_profile = any(sum(rates[n]) > 0 for n in complete)
+    shape: list[list[float]] = []
+
+    def profile() -> list[float]:
+        """The average day's shape, built only when a day is priced from its daily value."""
+        if not shape:
+            if has_profile:
+                # Column sums of the complete days, minute by minute (in C, not a Python loop).
+                columns = [sum(col) for col in zip(*(rates[n] for n in complete), strict=True)]
+                total = sum(columns)
+                shape.append([v / total for v in columns])
+            else:
+                shape.append([1.0 / MINUTES] * MINUTES)
+        return shape[0]
 
     days: dict[date, DayUsage] = {}
     missing: list[date] = []
@@ -166,11 +181,11 @@ def build_usage(
     while day <= last:
         n = day.toordinal() - _EPOCH
         per_minute_wh: list[float] | None
-        if n in rates and n in complete:
+        if n in complete_set:
             per_minute_wh, source = rates[n], DaySource.CURVE
         elif day in daily_wh:
             total = float(daily_wh[day])
-            per_minute_wh, source = [total * p for p in profile], DaySource.ESTIMATED
+            per_minute_wh, source = [total * p for p in profile()], DaySource.ESTIMATED
         elif n in rates:
             per_minute_wh, source = rates[n], DaySource.PARTIAL
         else:
@@ -180,7 +195,7 @@ def build_usage(
         else:
             days[day] = DayUsage(day, [0.0, *accumulate(per_minute_wh)], source)
         day += timedelta(days=1)
-    return Usage(first, last, days, tuple(missing), len(complete) if profile_total > 0 else 0)
+    return Usage(first, last, days, tuple(missing), len(complete) if has_profile else 0)
 
 
 # --------------------------------------------------------------------------- calendars
