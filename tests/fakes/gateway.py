@@ -320,13 +320,16 @@ class FakeGateway:
         self.stop()
 
     def reset(self) -> None:
-        """Back to the constructor's configuration: no calls, quota, cache or pending fault."""
+        """Back to the constructor's configuration: no calls, quota, cache (and its default
+        lifetime) or pending fault."""
         with self._lock:
             self.calls.clear()
             self.violations.clear()
             self._used.clear()
             self._faults.clear()
             self._cache.clear()
+            # A test that shortened the cache's life must not leave it short for the next ones.
+            self.cache_ttl = timedelta(hours=24)
             self.secret = self._initial["secret"]
             self.quota = self._initial["quota"]
             self.quota_no_cache = self._initial["quota_no_cache"]

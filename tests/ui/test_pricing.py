@@ -32,10 +32,10 @@ from myelectricaldata.domain.types import (
 from myelectricaldata.sources.demo_offers import demo_catalogue
 from myelectricaldata.store import schema as t
 from myelectricaldata.store.offers import OfferStore
+from myelectricaldata.store.pricing import PricingOrigin
 from myelectricaldata.store.repo import Store, StoredUsagePoint
 from myelectricaldata.ui.data import (
     MAX_SIMULATION_DAYS,
-    PricingOrigin,
     by_tag,
     cost_model,
     last_repricing,

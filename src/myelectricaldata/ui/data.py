@@ -12,34 +12,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from enum import StrEnum
 from typing import Any
 
 from myelectricaldata.domain.billing import (
     Bill,
-    Calendars,
     DayBill,
     DaySource,
-    Usage,
-    bill_of,
-    build_usage,
-    price_days,
 )
 from myelectricaldata.domain.offers import (
     REQUIRED_PRICES,
     TAG_FIELDS,
     Catalogue,
-    Offer,
     OfferType,
+    default_offer,
 )
-from myelectricaldata.domain.offers import Period as OfferPeriod
 from myelectricaldata.domain.offpeak import OffpeakHistory
 from myelectricaldata.domain.simulator import MAX_SIMULATION_DAYS
 from myelectricaldata.domain.tariffs import (
     TEMPO_TAGS,
     UNCLASSIFIED,
     DaySplit,
-    TariffPrices,
     split_rows_by_day,
     tag_is_offpeak,
     tags_for,
@@ -49,7 +41,7 @@ from myelectricaldata.domain.timeutil import PARIS, day_length_minutes, local_mi
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
 from myelectricaldata.exporters.catalogue import evolution, years_back
 from myelectricaldata.runtime import saved_prices
-from myelectricaldata.store.offers import OfferStore
+from myelectricaldata.store.pricing import Pricing, price_range, pricing_of
 from myelectricaldata.store.repo import Store, StoredDaily, StoredMaxPower, StoredUsagePoint
 from myelectricaldata.ui.query import MAX_DAY, QueryProblem, clamp_day, read_day
 
@@ -571,77 +563,6 @@ OFFER_TAGS: dict[OfferType, tuple[str, ...]] = {
     OfferType.SEASONAL: ("winter_hc", "winter_hp", "summer_hc", "summer_hp", "peak_day"),
     OfferType.EJP: ("ejp_normal", "ejp_peak"),
 }
-#: The offer type the prices saved before offers existed stood for, per contract option (the
-#: old cost model priced HC + week-end as HC/HP and EJP as Base).
-_OPTION_TYPE = {
-    PricingOption.BASE: OfferType.BASE,
-    PricingOption.HC_HP: OfferType.HC_HP,
-    PricingOption.HC_WEEKEND: OfferType.HC_HP,
-    PricingOption.TEMPO: OfferType.TEMPO,
-    PricingOption.EJP: OfferType.BASE,
-}
-#: Provider id of :func:`default_offer`.
-DEFAULT_PROVIDER = "default"
-
-
-class PricingOrigin(StrEnum):
-    """Where the offer pricing a PDL comes from."""
-
-    USER = "user"  # chosen in Paramètres (a catalogue offer or your own prices)
-    GATEWAY = "gateway"  # picked on the MyElectricalData site (``/pdl`` selected_offer_id)
-    DEFAULT = "default"  # nothing chosen: the default prices
-
-
-def default_offer(prices: TariffPrices, option: PricingOption | None) -> Offer:
-    """The prices of the former single price form (or their defaults, EDF's Tarif Bleu of
-    1 August 2025), for every date, as an offer of the contract's option: what prices a PDL
-    until an offer is chosen for it."""
-    kind = _OPTION_TYPE.get(option, OfferType.BASE) if option is not None else OfferType.BASE
-    fields = {
-        OfferType.BASE: {"base_price": prices.base_eur_kwh},
-        OfferType.HC_HP: {"hc_price": prices.hc_eur_kwh, "hp_price": prices.hp_eur_kwh},
-        OfferType.TEMPO: {
-            "tempo_blue_hc": prices.tempo_blue_hc_eur_kwh,
-            "tempo_blue_hp": prices.tempo_blue_hp_eur_kwh,
-            "tempo_white_hc": prices.tempo_white_hc_eur_kwh,
-            "tempo_white_hp": prices.tempo_white_hp_eur_kwh,
-            "tempo_red_hc": prices.tempo_red_hc_eur_kwh,
-            "tempo_red_hp": prices.tempo_red_hp_eur_kwh,
-        },
-    }
-    return Offer(
-        id=f"{DEFAULT_PROVIDER}:{kind.value}",
-        provider_id=DEFAULT_PROVIDER,
-        name=f"Default prices ({kind.value})",
-        offer_type=kind,
-        subscription_eur_month=prices.subscription_eur_month,
-        valid_from=date(1970, 1, 1),
-        prices=fields[kind],
-        origin=DEFAULT_PROVIDER,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Pricing:
-    """How a PDL's consumption of ``first..last`` is priced: its offer, and the dated rows of
-    that offer at the meter's kVA that price each day (the subscription comes with them)."""
-
-    offer: Offer  # the row in force on the last day (else the newest row): names the offer
-    origin: PricingOrigin
-    periods: tuple[OfferPeriod, ...]  # the row pricing each day; days without one are unpriced
-    kva: float | None
-    provider: str  # the supplier's name ("" for your own prices)
-    #: An offer id chosen (here or on the site) that the stored catalogue does not hold.
-    missing_offer_id: str | None = None
-
-    @property
-    def rows(self) -> list[Offer]:
-        """The distinct rows used, oldest first."""
-        rows: list[Offer] = []
-        for period in self.periods:
-            if not rows or rows[-1].id != period.offer.id:
-                rows.append(period.offer)
-        return rows
 
 
 def prices_for(
@@ -654,37 +575,12 @@ def prices_for(
 ) -> Pricing:
     """The prices of ``point``'s consumption over first..last: the one place the UI asks.
 
-    The PDL's offer is the one chosen in Paramètres, else the one picked on the gateway's site;
-    each day is priced by the offer's row in force that day at the meter's kVA (a catalogue
-    offer's history, or your own dated prices). Without any, the former single prices
-    (:func:`default_offer`) price every day. ``catalogue`` saves re-reading it
-    (:meth:`OfferStore.catalogue_for` of the PDL).
+    The PDL's offer (chosen in Paramètres, else picked on the gateway's site), each day at its
+    row in force that day at the meter's kVA (:func:`~myelectricaldata.store.pricing.pricing_of`);
+    without any, the former single prices (:func:`default_offer`) price every day.
     """
-    pdl = point.point.pdl
-    offers = OfferStore(store)
-    catalogue = catalogue if catalogue is not None else offers.catalogue_for(pdl)
-    selection = offers.selection(pdl)
-    kva = point.point.subscribed_power_kva
-    offer = offers.offer_of(pdl, catalogue, kva, last)
-    if offer is None and selection.offer_id is not None and kva is None:
-        # The meter's power is unknown: the chosen row's own kVA is the best one can say.
-        chosen = catalogue.get(selection.offer_id)
-        if chosen is not None:
-            kva = chosen.power_kva
-            offer = offers.offer_of(pdl, catalogue, kva, last)
-    if offer is None:
-        fallback = default_offer(saved_prices(store), point.point.pricing_option)
-        return Pricing(
-            fallback,
-            PricingOrigin.DEFAULT,
-            (OfferPeriod(first, last, fallback),),
-            kva,
-            "",
-            selection.offer_id,
-        )
-    origin = PricingOrigin.USER if selection.user_offer_id else PricingOrigin.GATEWAY
-    periods = tuple(catalogue.timeline(offer, kva, first, last))
-    return Pricing(offer, origin, periods, kva, catalogue.provider_name(offer))
+    fallback = default_offer(saved_prices(store), point.point.pricing_option)
+    return pricing_of(store, point, first, last, fallback=fallback, catalogue=catalogue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -743,24 +639,6 @@ def by_tag(day: DayBill) -> dict[str, float]:
     return result
 
 
-def usage_calendars(
-    store: Store,
-    point: StoredUsagePoint,
-    first: date,
-    last: date,
-    rows: Sequence[tuple[int, int, int, str]] | None = None,
-) -> tuple[Usage, Calendars]:
-    """The consumption of first..last as pricing reads it (load curve, else daily values) and
-    the calendars its rules read (dated off-peak hours, Tempo colours; no peak-day calendar)."""
-    pdl = point.point.pdl
-    daily = {r.day: r.value_wh for r in store.daily(pdl, Direction.CONSUMPTION, first, last)}
-    if rows is None:
-        rows = curve_rows(store, pdl, Direction.CONSUMPTION, first, last)
-    usage = build_usage(rows, daily, first, last)
-    tempo = tempo_map(store, first - timedelta(days=1), last + timedelta(days=1))
-    return usage, Calendars(point.offpeak_history, tempo)
-
-
 def cost_model(
     store: Store,
     point: StoredUsagePoint,
@@ -776,10 +654,10 @@ def cost_model(
     average day (DESIGN.md §4.0, :mod:`myelectricaldata.domain.billing`)."""
     if pricing is None:
         pricing = prices_for(store, point, first, last, catalogue=catalogue)
-    usage, cal = usage_calendars(store, point, first, last, rows)
-    days = price_days(pricing.periods, usage, cal)
-    bill = bill_of(pricing.offer, days, cal)
-    return CostModel(pricing, tuple(days), bill, cal.tempo, usage.profile_days)
+    priced = price_range(store, point, first, last, pricing, rows=rows)
+    return CostModel(
+        pricing, priced.days, priced.bill, priced.calendars.tempo, priced.usage.profile_days
+    )
 
 
 def month_cost(store: Store, point: StoredUsagePoint, today: date) -> CostModel | None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from myelectricaldata.domain.errors import InvalidInput
 from myelectricaldata.domain.offers import (
+    DEFAULT_PROVIDER,
     MAX_KWH_PRICE,
     MAX_SUBSCRIPTION,
     PRICE_FIELDS,
@@ -14,8 +15,9 @@ from myelectricaldata.domain.offers import (
     Offer,
     parse_decimal,
 )
+from myelectricaldata.store.pricing import Pricing
 from myelectricaldata.ui import i18n
-from myelectricaldata.ui.data import DEFAULT_PROVIDER, OFFER_TAGS, Pricing
+from myelectricaldata.ui.data import OFFER_TAGS
 
 #: The slot tag of each price field (``tempo_red_hp`` -> ``redhp``), to label a price.
 FIELD_TAGS: dict[str, str] = {field: tag for tag, field in TAG_FIELDS.items()}

@@ -19,12 +19,12 @@ from myelectricaldata.domain.tariffs import DEFAULT_PRICES_DATE, UNCLASSIFIED
 from myelectricaldata.domain.types import Direction, TempoColor
 from myelectricaldata.exporters.catalogue import evolution
 from myelectricaldata.store.offers import OfferStore
+from myelectricaldata.store.pricing import PricingOrigin
 from myelectricaldata.store.repo import Store
 from myelectricaldata.ui import charts, i18n, summaries
 from myelectricaldata.ui import markers as m
 from myelectricaldata.ui.data import (
     CostModel,
-    PricingOrigin,
     Repricing,
     bars,
     by_tag,
