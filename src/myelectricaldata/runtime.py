@@ -12,10 +12,12 @@ from typing import Any
 from myelectricaldata.config import Settings
 from myelectricaldata.crypto import SecretBox, load_or_create_key
 from myelectricaldata.domain.tariffs import TariffPrices
+from myelectricaldata.domain.types import Origin
 from myelectricaldata.exporters.context import ExporterSettings
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.sources.base import Source
+from myelectricaldata.sources.offers import OffersFeed
 from myelectricaldata.store.exports import ExportBusy, ExportRepo
 from myelectricaldata.store.health import DatabaseFault, DatabaseHealth, integrity_problems
 from myelectricaldata.store.repo import Store, SyncBusy
@@ -39,6 +41,17 @@ def make_source(settings: Settings, store: Store) -> Source:
         ledger=store,
         daily_quota=settings.med_daily_quota,
     )
+
+
+def make_offers_feed(settings: Settings, source: Source) -> OffersFeed:
+    """The demo catalogue on demo data, else the gateway's public catalogue."""
+    if source.origin is Origin.DEMO:
+        from myelectricaldata.sources.demo_offers import DemoOffers
+
+        return DemoOffers()
+    from myelectricaldata.sources.offers import GatewayOffers
+
+    return GatewayOffers(settings.med_api_url)
 
 
 PRICES_KEY = "tariff.prices"
@@ -82,7 +95,12 @@ class Runtime:
             load_or_create_key(settings.med_data_dir, settings.med_secret_key.get_secret_value())
         )
         source = source or make_source(settings, store)
-        sync = SyncService(store, source, quota_reserve=settings.med_quota_reserve)
+        sync = SyncService(
+            store,
+            source,
+            quota_reserve=settings.med_quota_reserve,
+            offers=make_offers_feed(settings, source),
+        )
         repo = ExportRepo(store)
         repo.abandon_running()
         registry = Registry()

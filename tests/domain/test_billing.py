@@ -21,8 +21,11 @@ from myelectricaldata.domain.billing import (
     DaySource,
     Problem,
     build_usage,
+    price_day,
+    price_days,
     price_usage,
 )
+from myelectricaldata.domain.billing import bill_of as bill_of_days
 from myelectricaldata.domain.offers import Catalogue, Offer, OfferType, Period, parse_hc_schedules
 from myelectricaldata.domain.offpeak import OffpeakHistory, parse_offpeak
 from myelectricaldata.domain.tempo import tempo_day_of
@@ -487,3 +490,52 @@ def test_days_no_row_covers_are_listed_and_unpriced() -> None:
     assert bill.problems == (Problem.NO_PRICE,)
     assert bill.total_eur is None
     assert Period(first, last, rows[0]).first == first
+
+
+def test_each_day_alone_is_its_minutes_at_that_days_row_and_the_days_add_up_to_the_bill() -> None:
+    """What the € page charts: one bill per day, across the grid change of 1 February 2025."""
+    rows = demo_rows_of(OfferType.TEMPO, 9)
+    first, last = date(2025, 1, 30), date(2025, 2, 2)
+    tempo = {
+        date(2025, 1, 29): BLUE,
+        date(2025, 1, 30): WHITE,
+        date(2025, 1, 31): RED,
+        date(2025, 2, 1): WHITE,
+        date(2025, 2, 2): BLUE,
+    }
+    points = points_for(first, last, minutes=15)
+    usage = build_usage(
+        [(int(p.start.timestamp()), p.interval_min, p.avg_w) for p in points], {}, first, last
+    )
+    cal = Calendars(NIGHT, tempo)
+    periods = Catalogue(rows).timeline(rows[0], 9, first, last)
+    days = price_days(periods, usage, cal)
+    assert [d.day for d in days] == [first + timedelta(days=i) for i in range(4)]
+    for bill in days:
+        mine = [p for p in points if p.start.astimezone(PARIS).date() == bill.day]
+        kwh, eur, subscription = reference(rows, mine, bill.day, bill.day, tempo=tempo)
+        assert bill.row is not None and bill.row.valid_on(bill.day)
+        assert bill.source is DaySource.CURVE
+        assert bill.subscription_eur == pytest.approx(subscription, abs=1e-12)
+        assert {t for t, v in bill.kwh.items() if v} == {t for t, v in kwh.items() if v}
+        for tag, value in bill.eur.items():
+            assert value == pytest.approx(eur.get(tag, 0.0), abs=1e-9), (bill.day, tag)
+        assert bill.energy_eur == pytest.approx(sum(eur.values()), abs=1e-9)
+    # 31 January (red, old grid) and 1 February (new grid) at their own subscriptions.
+    assert days[1].row is not None and days[1].row.valid_from == date(2024, 2, 1)
+    assert days[2].row is not None and days[2].row.valid_from == date(2025, 2, 1)
+    whole = bill_of_days(rows[0], days, cal)
+    assert whole.total_eur == pytest.approx(
+        sum(d.energy_eur + d.subscription_eur for d in days), abs=1e-9
+    )
+    assert_same(whole, reference(rows, points, first, last, tempo=tempo))
+
+
+def test_a_day_without_a_row_or_without_a_value() -> None:
+    row = offer("base", OfferType.BASE, {"base_price": 0.2})
+    day = date(2024, 6, 3)
+    unpriced = price_day(None, day, None, Calendars())
+    assert unpriced.problems == frozenset({Problem.NO_PRICE}) and unpriced.subscription_eur == 0
+    empty = price_day(row, day, None, Calendars())
+    assert empty.source is None and empty.energy_eur == 0.0
+    assert empty.subscription_eur == pytest.approx(15.0 / 30)  # June has 30 days

@@ -20,13 +20,11 @@ from playwright.sync_api import expect
 from myelectricaldata.sources.demo import DEMO_SOLAR_PDL, DEMO_TEMPO_PDL
 from myelectricaldata.ui import markers as m
 from tests.conftest import free_port
-from tests.e2e import formats
+from tests.e2e import formats, pricing
 from tests.e2e.conftest import UI
 from tests.e2e.test_numbers import (
     PARIS,
     _offpeak,
-    _priced,
-    _subscription,
     _tempo_day,
     assert_eur,
     assert_number,
@@ -192,20 +190,26 @@ def test_tempo_split_in_kwh_is_the_load_curve_by_colour_and_hour(ui: UI, api: ht
 def test_cost_page_compares_with_last_year_and_splits_by_tempo_colour(
     ui: UI, api: httpx.Client
 ) -> None:
-    """The € page: last year's cost on the same dates (its load curve priced the same way, plus
-    its subscription), the change in € and %, and the energy cost of each Tempo colour."""
+    """The € page: last year's cost on the same dates (its load curve priced at last year's
+    rows of the offer, plus last year's subscription), the change in € and %, and the energy
+    cost of each Tempo colour."""
     start, end = last_full_month(api, PDL)
     ui.open(m.PAGE_COST, pdl=PDL, period="month", start=str(start))
-    prices: dict[str, float] = api.get("/api/settings/tariff").json()["data"]
+    versions = pricing.offer_of(api, PDL)["versions"]
     first, last = year_before(start), year_before(end)
+    assert pricing.row_on(versions, first)["id"] != pricing.row_on(versions, end)["id"], (
+        "last year is priced with another grid than this year"
+    )
     colors = _colors(api, first - timedelta(days=2), end)
     before = _curve(api, PDL, first, last)
     assert len(before) >= 48 * 28, "last year's load curve is incomplete"
-    previous = _priced(before, prices, colors, "TEMPO") + _subscription(prices, first, last)
+    previous = pricing.energy_eur(before, versions, colors, []) + pricing.subscription_eur(
+        versions, first, last
+    )
     assert_eur(ui, m.value(PDL, "cost_prev_eur"), previous)
     month = _curve(api, PDL, start, end)
-    energy = _priced(month, prices, colors, "TEMPO")
-    current = energy + _subscription(prices, start, end)
+    energy = pricing.energy_eur(month, versions, colors, [])
+    current = energy + pricing.subscription_eur(versions, start, end)
     assert_eur(ui, m.value(PDL, "cost_change_eur"), current - previous)
     pct = round((current - previous) / previous * 100, 1)
     assert float(ui.data_value(m.value(PDL, "cost_change_pct"))) == pytest.approx(pct, abs=0.1)
@@ -213,7 +217,7 @@ def test_cost_page_compares_with_last_year_and_splits_by_tempo_colour(
     for point in month:
         by_color[colors[str(_tempo_day(datetime.fromisoformat(point["start"])))]].append(point)
     for color in ("BLUE", "WHITE", "RED"):
-        expected = _priced(by_color[color], prices, colors, "TEMPO")
+        expected = pricing.energy_eur(by_color[color], versions, colors, [])
         assert_eur(ui, m.value(PDL, f"cost_{color.lower()}_eur"), expected)
     # The cost chart holds last year's total per day as a line.
     series = chart_series(ui, m.CHART_COST)

@@ -96,7 +96,7 @@ def test_the_kwh_and_cost_pages_say_where_their_figures_come_from(
     expect(ui.by(m.SOURCE_NOTE)).to_contain_text("index quotidiens")
     expect(ui.by(m.SOURCE_NOTE)).to_contain_text("courbe de charge")
     ui.open(m.PAGE_COST, pdl=PDL, period="month", start=str(start))
-    expect(ui.by(m.SOURCE_NOTE)).to_contain_text("chiffrée")
+    expect(ui.by(m.SOURCE_NOTE)).to_contain_text("prix de votre offre en vigueur ce jour-là")
     expect(ui.by(m.SOURCE_NOTE)).to_contain_text("Consommation (kWh)")
 
 

@@ -22,7 +22,7 @@ from myelectricaldata.sources.demo import DEMO_SOLAR_PDL, DEMO_TEMPO_PDL
 from myelectricaldata.store.db import sqlite_url
 from myelectricaldata.store.repo import Store
 from myelectricaldata.ui import markers as m
-from tests.e2e import formats
+from tests.e2e import formats, pricing
 from tests.e2e.conftest import UI
 from tests.e2e.harness import Service
 
@@ -77,7 +77,9 @@ def test_dashboard_cards_show_the_catalogue_and_the_api(ui: UI, api: httpx.Clien
     compared = 0
     for marker, seen in shown_values.items():
         _, scope, key = marker.split(":", 2)
-        if (scope, key) not in catalogue:
+        # The month's cost is priced at the offer's dated prices (checked below), not with the
+        # single prices the exporters' catalogue still uses.
+        if (scope, key) not in catalogue or key == "cost_month":
             continue
         expected = catalogue[(scope, key)]
         assert seen.value == m.raw(expected.value), f"{marker}: {seen.value!r} vs {expected}"
@@ -101,6 +103,19 @@ def test_dashboard_cards_show_the_catalogue_and_the_api(ui: UI, api: httpx.Clien
             marker = m.value(pdl, key)
             assert float(ui.data_value(marker)) == pytest.approx(wh / 1000, abs=1e-9), marker
             assert formats.kwh(wh) in ui.text(marker), f"{marker}: {ui.text(marker)!r}"
+        # This month's cost: each day at the row of the PDL's offer in force that day.
+        first = newest.replace(day=1)
+        versions = pricing.offer_of(api, pdl)["versions"]
+        tempo = api.get("/api/tempo", params={"start": str(first - timedelta(days=1)),
+                                              "end": str(newest)}).json()  # fmt: skip
+        colors = {d["date"]: d["color"] for d in tempo["data"]}
+        curve = api.get(f"/api/consumption/detail/{pdl}", params={"start": str(first),
+                                                                  "end": str(newest)})  # fmt: skip
+        spans = pricing.offpeak_minutes(api, pdl)
+        month_eur = pricing.energy_eur(
+            curve.json()["data"], versions, colors, spans
+        ) + pricing.subscription_eur(versions, first, newest)
+        assert_eur(ui, m.value(pdl, "cost_month"), month_eur)
 
 
 # -------------------------------------------------------------------------- period pages
@@ -283,43 +298,14 @@ def test_ecowatt_page_shows_the_api_forecast(ui: UI, api: httpx.Client) -> None:
 
 def _tempo_day(start: datetime) -> date:
     """The Tempo day an instant belongs to: they run 06:00 to 06:00."""
-    local = start.astimezone(PARIS)
-    return local.date() - timedelta(days=1) if local.hour < 6 else local.date()
+    return pricing.tempo_day(start)
 
 
 def _offpeak(start: datetime) -> bool:
-    """Whether an interval starting at ``start`` is off-peak in 22:00-06:00 (the demo contract's
-    hours, which are also Tempo's)."""
+    """Whether an interval starting at ``start`` is off-peak in 22:00-06:00 (the demo Tempo
+    house's hours, which are also Tempo's)."""
     hour = start.astimezone(PARIS).hour
     return hour >= 22 or hour < 6
-
-
-def _priced(
-    points: list[dict[str, Any]], prices: dict[str, float], colors: dict[str, str], option: str
-) -> float:
-    """EUR of the load-curve points under HC_HP or TEMPO, recomputed from the API's rows."""
-    total = 0.0
-    for point in points:
-        start = datetime.fromisoformat(point["start"])
-        period = "hc" if _offpeak(start) else "hp"
-        if option == "TEMPO":
-            color = colors[str(_tempo_day(start))].lower()
-            price = prices[f"tempo_{color}_{period}_eur_kwh"]
-        else:
-            price = prices[f"{period}_eur_kwh"]
-        total += point["wh"] / 1000 * price
-    return total
-
-
-def _subscription(prices: dict[str, float], start: date, end: date) -> float:
-    """Monthly subscription prorated per day of each month."""
-    total, day = 0.0, start
-    while day <= end:
-        following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        month_days = (following - timedelta(days=1)).day
-        total += prices["subscription_eur_month"] / month_days
-        day += timedelta(days=1)
-    return total
 
 
 def assert_eur(ui: UI, marker: str, expected: float) -> None:
@@ -330,41 +316,37 @@ def assert_eur(ui: UI, marker: str, expected: float) -> None:
     assert formats.eur(value) in ui.text(marker), f"{marker}: {ui.text(marker)!r}"
 
 
-def test_cost_page_prices_the_api_load_curve(ui: UI, api: httpx.Client) -> None:
-    """A whole month of the Tempo house costs its load curve priced per Tempo colour and
-    HC/HP hour plus a month of subscription; the 12-month comparison prices the same load
-    curve (and Base the daily energy) with each option."""
+def test_cost_page_prices_each_day_at_the_offer_row_in_force_that_day(
+    ui: UI, api: httpx.Client
+) -> None:
+    """A whole month of the Tempo house costs its load curve priced per Tempo colour and HC/HP
+    hour at the row of its offer (the Tarif Bleu it picked on the site) in force each day, at
+    its 12 kVA, plus each day's share of that row's subscription; a range across the grid
+    change of 1 February 2026 uses both grids."""
     pdl = DEMO_TEMPO_PDL
+    offer = pricing.offer_of(api, pdl)
+    versions = offer["versions"]
+    assert {v["power_kva"] for v in versions} == {12}
     newest = date.fromisoformat(daily_newest(api, pdl))
     end = newest.replace(day=1) - timedelta(days=1)
     start = end.replace(day=1)
-    ui.open(m.PAGE_COST, pdl=pdl, period="custom", start=str(start), end=str(end))
-    assert shown_range(ui) == (str(start), str(end))
-    prices: dict[str, float] = api.get("/api/settings/tariff").json()["data"]
-
-    first = newest.replace(year=newest.year - 1) + timedelta(days=1)
-    tempo = api.get("/api/tempo", params={"start": str(first - timedelta(days=1)),
-                                          "end": str(newest)}).json()  # fmt: skip
-    colors = {d["date"]: d["color"] for d in tempo["data"]}
-    curve = api.get(f"/api/consumption/detail/{pdl}", params={"start": str(first),
-                                                              "end": str(newest)})  # fmt: skip
-    curve.raise_for_status()
-    points = curve.json()["data"]
-    month = [p for p in points if str(start) <= p["start"][:10] <= str(end)]
-    assert len(month) >= 48 * 28, "the month's load curve is incomplete"
-
-    energy = _priced(month, prices, colors, "TEMPO")
-    subscription = prices["subscription_eur_month"]
-    assert_eur(ui, m.value(pdl, "cost_energy_eur"), energy)
-    assert_eur(ui, m.value(pdl, "cost_subscription_eur"), subscription)
-    assert_eur(ui, m.value(pdl, "cost_total_eur"), energy + subscription)
-
-    year_subscription = _subscription(prices, first, newest)
-    base_wh = sum(r["value_wh"] for r in daily(api, "consumption", pdl, str(first), str(newest)))
-    expected = {
-        "compare_base_eur": base_wh / 1000 * prices["base_eur_kwh"],
-        "compare_hc_hp_eur": _priced(points, prices, colors, "HC_HP"),
-        "compare_tempo_eur": _priced(points, prices, colors, "TEMPO"),
-    }
-    for key, eur in expected.items():
-        assert_eur(ui, m.value(pdl, key), eur + year_subscription)
+    change = date(2026, 2, 1)  # EDF's Tempo grid of 1 February 2026
+    for first, last in ((start, end), (change - timedelta(days=5), change + timedelta(days=4))):
+        ui.open(m.PAGE_COST, pdl=pdl, period="custom", start=str(first), end=str(last))
+        assert shown_range(ui) == (str(first), str(last))
+        assert ui.data_value(m.COST_OFFER) == pricing.row_on(versions, last)["id"]
+        tempo = api.get("/api/tempo", params={"start": str(first - timedelta(days=1)),
+                                              "end": str(last)}).json()  # fmt: skip
+        colors = {d["date"]: d["color"] for d in tempo["data"]}
+        curve = api.get(f"/api/consumption/detail/{pdl}", params={"start": str(first),
+                                                                  "end": str(last)})  # fmt: skip
+        curve.raise_for_status()
+        points = curve.json()["data"]
+        assert len(points) >= 48 * ((last - first).days + 1) - 2, "incomplete load curve"
+        energy = pricing.energy_eur(points, versions, colors, [])
+        subscription = pricing.subscription_eur(versions, first, last)
+        assert_eur(ui, m.value(pdl, "cost_energy_eur"), energy)
+        assert_eur(ui, m.value(pdl, "cost_subscription_eur"), subscription)
+        assert_eur(ui, m.value(pdl, "cost_total_eur"), energy + subscription)
+        rows = {pricing.row_on(versions, first)["id"], pricing.row_on(versions, last)["id"]}
+        assert ui.data_value(m.COST_PRICES) == str(len(rows))

@@ -35,7 +35,8 @@ answers, and ``test_gateway_contract.py`` checks this fake gives answers of the 
   with ``data: {"error": "ADAM-ERR0123", ...}``; other Enedis refusals ``ENEDIS_ERROR`` with
   Enedis's text (``ADAM-ERR0069`` wrong direction, ``ADAM-ERR0075`` load curve not enabled).
 - ``/pdl``: ``offpeak_hours`` as the site stores it (``{"ranges": [...]}``, ``{"default": ...}``,
-  text or null), ``subscribed_power`` a number or null, ``is_active``.
+  text or null), ``subscribed_power`` a number or null, ``is_active``, ``selected_offer_id``
+  (the catalogue row the user picked on the site, or null).
 - Tempo ``/tempo/days``: public, not counted, filter ``(start_date, end_date]``; tomorrow's
   colour from 11:00 Paris.
 - EcoWatt: ``periode`` and ``generation_datetime`` are UTC without offset (23:00 or 22:00 UTC
@@ -136,6 +137,8 @@ class FakePdl:
     #: What the gateway wrote back after an activation refusal on the load curve (the refused
     #: start, as its code does).
     oldest_available: date | None = None
+    #: The offer picked on the site (``/pdl`` ``selected_offer_id``: a catalogue row id or None).
+    selected_offer_id: str | None = None
 
     def measures(self, direction: str) -> bool:
         """Whether Enedis has data in ``direction`` for this point."""
@@ -317,13 +320,16 @@ class FakeGateway:
         self.stop()
 
     def reset(self) -> None:
-        """Back to the constructor's configuration: no calls, quota, cache or pending fault."""
+        """Back to the constructor's configuration: no calls, quota, cache (and its default
+        lifetime) or pending fault."""
         with self._lock:
             self.calls.clear()
             self.violations.clear()
             self._used.clear()
             self._faults.clear()
             self._cache.clear()
+            # A test that shortened the cache's life must not leave it short for the next ones.
+            self.cache_ttl = timedelta(hours=24)
             self.secret = self._initial["secret"]
             self.quota = self._initial["quota"]
             self.quota_no_cache = self._initial["quota_no_cache"]
@@ -860,7 +866,7 @@ class FakeGateway:
             ),
             "activation_date": point.activation.isoformat() if point.listed_activation else None,
             "linked_production_pdl_id": None,
-            "selected_offer_id": None,
+            "selected_offer_id": point.selected_offer_id,
         }
 
     def _contract(self, point: FakePdl) -> dict[str, Any]:

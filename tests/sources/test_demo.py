@@ -15,6 +15,7 @@ from myelectricaldata.domain.tempo import calendar_violations, season_quota, sea
 from myelectricaldata.domain.timeutil import PARIS, day_bounds_utc
 from myelectricaldata.domain.types import Direction, PricingOption, Stream, TempoColor
 from myelectricaldata.sources.demo import DEMO_SOLAR_PDL, DEMO_TEMPO_PDL, DemoSource
+from myelectricaldata.sources.demo_offers import demo_catalogue
 
 CONSUMPTION, PRODUCTION = Direction.CONSUMPTION, Direction.PRODUCTION
 # 2025-06-15 is a Sunday; 11:00 in Paris.
@@ -51,6 +52,29 @@ async def test_usage_points_are_the_two_demo_households(demo: DemoSource) -> Non
         assert point.oldest_available_date == date(2022, 6, 15)
         assert point.activation_date is not None
         assert point.activation_date < point.oldest_available_date
+
+
+async def test_each_household_picked_the_tarif_bleu_row_of_its_option_in_force(
+    demo: DemoSource,
+) -> None:
+    """As a user would on the site: the regulated Tarif Bleu of the house's option at its kVA,
+    the grid in force on 15 June 2025 being the one of 1 February 2025."""
+    tempo, solar = await demo.usage_points()
+    catalogue = demo_catalogue()
+    assert tempo.selected_offer_id == "demo-edf-tempo-12kva-2025-02-01"
+    assert solar.selected_offer_id == "demo-edf-hc_hp-6kva-2025-02-01"
+    picked_tempo = catalogue.get(tempo.selected_offer_id)
+    picked_solar = catalogue.get(solar.selected_offer_id)
+    assert picked_tempo is not None and picked_solar is not None
+    assert (picked_tempo.offer_type.value, picked_tempo.power_kva) == ("TEMPO", 12)
+    assert picked_tempo.subscription_eur_month == 20.96  # EDF's grid of 1 February 2025
+    assert (picked_solar.offer_type.value, picked_solar.power_kva) == ("HC_HP", 6)
+    assert picked_solar.subscription_eur_month == 14.04
+    # A year later, the newer grid's row.
+    later = DemoSource(clock(datetime(2026, 9, 1, 10, 0, tzinfo=UTC)))
+    tempo_later, solar_later = await later.usage_points()
+    assert tempo_later.selected_offer_id == "demo-edf-tempo-12kva-2026-02-01"
+    assert solar_later.selected_offer_id == "demo-edf-hc_hp-6kva-2026-08-01"
 
 
 def test_call_limits_and_no_quota(demo: DemoSource) -> None:

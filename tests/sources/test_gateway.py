@@ -304,6 +304,34 @@ async def test_usage_points_with_offpeak_object_and_power_need_no_contract_call(
 
 
 @pytest.mark.parametrize(
+    ("listed", "read"),
+    [
+        ("3fa85f64-5717-4562-b3fc-2c963f66afa6", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+        (" demo-edf-tempo-9kva-2026-02-01 ", "demo-edf-tempo-9kva-2026-02-01"),
+        (None, None),
+        ("", None),
+    ],
+)
+async def test_the_offer_picked_on_the_site_is_read_from_pdl(
+    fake_gateway: FakeGateway, make_source: MakeSource, listed: str | None, read: str | None
+) -> None:
+    fake_gateway.pdls[PDL].selected_offer_id = listed
+    async with make_source() as source:
+        (point,) = await source.usage_points()
+    assert point.selected_offer_id == read
+
+
+async def test_an_offer_id_that_is_not_text_is_refused_naming_the_field(
+    fake_gateway: FakeGateway, make_source: MakeSource
+) -> None:
+    fake_gateway.pdls[PDL].selected_offer_id = 42  # type: ignore[assignment]
+    async with make_source() as source:
+        with pytest.raises(GatewayDataError, match="selected_offer_id") as caught:
+            await source.usage_points()
+    assert caught.value.field == "selected_offer_id"
+
+
+@pytest.mark.parametrize(
     ("listed", "canonical"),
     [
         ({"ranges": ["22:30-06:30"]}, "22:30-06:30"),

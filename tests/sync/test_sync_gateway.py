@@ -16,6 +16,7 @@ import pytest
 
 from myelectricaldata.domain.timeutil import day_bounds_utc, day_length_minutes
 from myelectricaldata.domain.types import Direction, Stream
+from myelectricaldata.store.offers import OfferStore, Selection
 from myelectricaldata.store.repo import Store, SyncBusy
 from myelectricaldata.sync.service import SyncService
 from tests.fakes.gateway import Call, FakeGateway, FakePdl
@@ -425,7 +426,7 @@ async def test_first_day_found_once_bounds_every_stream_and_is_remembered(
     ranges = store.unavailable_ranges(PDL)
     assert {u.code for u in ranges} == {"ADAM-ERR0123"}
     assert {u.end for u in ranges} == {activation}  # exactly up to the first day served
-    assert {u.stream for u in ranges} == {s.value for s in Stream}
+    assert {u.stream for u in ranges} == {s.value for s in Stream if s.per_pdl}
     # Only one stream searched; the others started at the day found.
     refused = [c for c in data_calls(fake) if date.fromisoformat(c.params["start"]) < activation]
     assert {c.path for c in refused} == {f"/enedis/power/{PDL}"}
@@ -564,3 +565,26 @@ async def test_wrong_secret_fails_the_run_with_a_clear_reason(
     assert "MED_CLIENT_SECRET" in report.errors[0]["error"]
     assert "not-my-secret-42" not in str(report.errors)
     assert "not-my-secret-42" not in str(store.runs(1)[0].errors)
+
+
+# -- the offer picked on the site -------------------------------------------------------------
+
+
+async def test_the_offer_picked_on_the_site_follows_pdl_and_never_replaces_the_users_choice(
+    fake: FakeGateway, store: Store, make_sync: MakeSync
+) -> None:
+    today = fake.today
+    fake.set_pdls([FakePdl(PDL, activation=today - timedelta(days=3), selected_offer_id="off-1")])
+    offers = OfferStore(store)
+    assert (await make_sync().run(start=today - timedelta(days=2), end=today)).status == "success"
+    assert offers.selection(PDL) == Selection(PDL, "off-1", None)
+
+    offers.set_user_offer(PDL, "personal:HC_HP")
+    fake.pdls[PDL].selected_offer_id = "off-2"  # picked again on the site
+    await make_sync().run(start=today - timedelta(days=2), end=today)
+    assert offers.selection(PDL) == Selection(PDL, "off-2", "personal:HC_HP")
+    assert offers.selection(PDL).offer_id == "personal:HC_HP"  # the user's choice still wins
+
+    fake.pdls[PDL].selected_offer_id = None  # unpicked on the site
+    await make_sync().run(start=today - timedelta(days=2), end=today)
+    assert offers.selection(PDL) == Selection(PDL, None, "personal:HC_HP")

@@ -97,9 +97,17 @@ class Usage:
         return sum(d.total_wh for d in self.days.values()) / 1000.0
 
 
-def _offset(ts: int) -> int:
+def _offset(ts: int, memo: dict[int, int] | None = None) -> int:
+    """Paris UTC offset (s) at ``ts``; ``memo`` keeps it per UTC hour (Paris changes its offset
+    on the hour, so it is constant within one)."""
+    hour = ts // 3600
+    if memo is not None and hour in memo:
+        return memo[hour]
     offset = datetime.fromtimestamp(ts, UTC).astimezone(PARIS).utcoffset()
-    return int(offset.total_seconds()) if offset else 0
+    seconds = int(offset.total_seconds()) if offset else 0
+    if memo is not None:
+        memo[hour] = seconds
+    return seconds
 
 
 def build_usage(
@@ -124,13 +132,14 @@ def build_usage(
         diff[start + minutes] -= per_minute
         covered[day_number] = covered.get(day_number, 0) + minutes
 
+    offsets: dict[int, int] = {}
     for row in rows:
         ts, minutes, avg_w = row[0], row[1], row[2]
         if minutes <= 0:
             raise InvalidInput("interval_min", f"{minutes} is not a positive interval length")
         per_minute = avg_w / 60.0
-        offset = _offset(ts)
-        if _offset(ts + minutes * 60 - 1) != offset:
+        offset = _offset(ts, offsets)
+        if _offset(ts + minutes * 60 - 1, offsets) != offset:
             # Rare: the interval meets an offset change; place each minute on its own.
             for i in range(minutes):
                 instant = ts + 60 * i
@@ -150,15 +159,21 @@ def build_usage(
         n: list(accumulate(diff[:MINUTES])) for n, diff in deltas.items() if first_n <= n <= last_n
     }
     complete = [n for n in rates if covered[n] >= day_length_minutes(date.fromordinal(n + _EPOCH))]
-    profile = [0.0] * MINUTES
-    for n in complete:
-        for m, value in enumerate(rates[n]):
-            profile[m] += value
-    profile_total = sum(profile)
-    if profile_total > 0:
-        profile = [v / profile_total for v in profile]
-    else:
-        profile = [1.0 / MINUTES] * MINUTES
+    complete_set = set(complete)
+    has_profile = any(sum(rates[n]) > 0 for n in complete)
+    shape: list[list[float]] = []
+
+    def profile() -> list[float]:
+        """The average day's shape, built only when a day is priced from its daily value."""
+        if not shape:
+            if has_profile:
+                # Column sums of the complete days, minute by minute (in C, not a Python loop).
+                columns = [sum(col) for col in zip(*(rates[n] for n in complete), strict=True)]
+                total = sum(columns)
+                shape.append([v / total for v in columns])
+            else:
+                shape.append([1.0 / MINUTES] * MINUTES)
+        return shape[0]
 
     days: dict[date, DayUsage] = {}
     missing: list[date] = []
@@ -166,11 +181,11 @@ def build_usage(
     while day <= last:
         n = day.toordinal() - _EPOCH
         per_minute_wh: list[float] | None
-        if n in rates and n in complete:
+        if n in complete_set:
             per_minute_wh, source = rates[n], DaySource.CURVE
         elif day in daily_wh:
             total = float(daily_wh[day])
-            per_minute_wh, source = [total * p for p in profile], DaySource.ESTIMATED
+            per_minute_wh, source = [total * p for p in profile()], DaySource.ESTIMATED
         elif n in rates:
             per_minute_wh, source = rates[n], DaySource.PARTIAL
         else:
@@ -180,7 +195,7 @@ def build_usage(
         else:
             days[day] = DayUsage(day, [0.0, *accumulate(per_minute_wh)], source)
         day += timedelta(days=1)
-    return Usage(first, last, days, tuple(missing), len(complete) if profile_total > 0 else 0)
+    return Usage(first, last, days, tuple(missing), len(complete) if has_profile else 0)
 
 
 # --------------------------------------------------------------------------- calendars
@@ -397,71 +412,139 @@ def days_in_month(day: date) -> int:
     return (following - timedelta(days=1)).day
 
 
-def price_usage(
-    offer: Offer,
-    periods: Sequence[Period],
-    usage: Usage,
-    cal: Calendars,
-) -> Bill:
-    """Bill of ``usage`` with each day priced by the row of ``periods`` covering it.
+@dataclass(frozen=True, slots=True)
+class DayBill:
+    """Cost of one local day under the row of the offer in force that day.
+
+    ``row`` is ``None`` when no row prices the day (``problems`` holds ``NO_PRICE``);
+    ``source`` is ``None`` when the day has no consumption value (only its subscription is due).
+    Energy whose slot a calendar does not tell is ``unknown_wh``, its cheapest case
+    ``unknown_low_eur``, and each of its ranges ``(peak day it waits for, dearest - cheapest)``
+    in ``spreads``.
+    """
+
+    day: date
+    row: Offer | None
+    source: DaySource | None
+    kwh: Mapping[str, float]
+    eur: Mapping[str, float]
+    subscription_eur: float
+    unknown_wh: float = 0.0
+    unknown_low_eur: float = 0.0
+    spreads: tuple[tuple[date | None, float], ...] = ()
+    problems: frozenset[Problem] = frozenset()
+
+    @property
+    def energy_eur(self) -> float:
+        """Energy of the known slots plus the cheapest case of the unknown energy."""
+        return sum(self.eur.values()) + self.unknown_low_eur
+
+    @property
+    def energy_high_eur(self) -> float:
+        """Energy at the dearest case of this day alone (EJP's 22-day cap is not applied)."""
+        return self.energy_eur + sum(spread for _, spread in self.spreads)
+
+    @property
+    def total_kwh(self) -> float:
+        """Energy of the day, kWh (unknown-slot energy included)."""
+        return sum(self.kwh.values()) + self.unknown_wh / 1000.0
+
+
+def price_day(row: Offer | None, day: date, used: DayUsage | None, cal: Calendars) -> DayBill:
+    """:class:`DayBill` of ``day`` priced by ``row``.
 
     The subscription of a day is the row's monthly price divided by the days of its month
     (missing-data days included: the subscription is due every day).
     """
+    source = used.source if used is not None else None
+    if row is None:
+        return DayBill(day, None, source, {}, {}, 0.0, problems=frozenset({Problem.NO_PRICE}))
+    subscription = row.subscription_eur_month / days_in_month(day)
+    if used is None:
+        return DayBill(day, row, None, {}, {}, subscription)
+    try:
+        pieces = day_pieces(row, day, cal)
+    except MissingSchedule:
+        return DayBill(
+            day,
+            row,
+            source,
+            {},
+            {},
+            subscription,
+            unknown_wh=used.total_wh,
+            problems=frozenset({Problem.NEEDS_OFFPEAK_HOURS}),
+        )
     kwh: dict[str, float] = {}
     eur: dict[str, float] = {}
-    unknown_wh = 0.0
-    low = high_spread = 0.0
-    spreads: dict[date, float] = {}
-    subscription = 0.0
-    unpriced: list[date] = []
+    unknown_wh = low = 0.0
+    spreads: list[tuple[date | None, float]] = []
     problems: set[Problem] = set()
+    for piece in pieces:
+        wh = used.between(piece.start, piece.end)
+        if len(piece.tags) == 1:
+            tag = piece.tags[0]
+            kwh[tag] = kwh.get(tag, 0.0) + wh / 1000.0
+            eur[tag] = eur.get(tag, 0.0) + wh / 1000.0 * row.price_of(tag)
+            continue
+        if wh == 0.0:
+            continue
+        prices = [row.price_of(tag) for tag in piece.tags]
+        unknown_wh += wh
+        low += wh / 1000.0 * min(prices)
+        spreads.append((piece.depends_on, wh / 1000.0 * (max(prices) - min(prices))))
+        problems.add(
+            Problem.NEEDS_TEMPO_COLORS
+            if row.offer_type is OfferType.TEMPO
+            else Problem.NEEDS_PEAK_DAYS
+        )
+    return DayBill(
+        day, row, source, kwh, eur, subscription, unknown_wh, low, tuple(spreads),
+        frozenset(problems),
+    )  # fmt: skip
+
+
+def price_days(periods: Sequence[Period], usage: Usage, cal: Calendars) -> list[DayBill]:
+    """One :class:`DayBill` per day of ``usage``, each priced by the row of ``periods``
+    covering it (``periods`` in order, as :meth:`Catalogue.timeline` gives them)."""
+    bills: list[DayBill] = []
     index = 0
     day = usage.first
     while day <= usage.last:
         while index < len(periods) and periods[index].last < day:
             index += 1
         row = periods[index].offer if index < len(periods) and periods[index].first <= day else None
-        if row is None:
-            unpriced.append(day)
-            problems.add(Problem.NO_PRICE)
-            day += timedelta(days=1)
+        bills.append(price_day(row, day, usage.days.get(day), cal))
+        day += timedelta(days=1)
+    return bills
+
+
+def bill_of(offer: Offer, days: Sequence[DayBill], cal: Calendars) -> Bill:
+    """The :class:`Bill` of consecutive priced days (``days`` non-empty, oldest first)."""
+    if not days:
+        raise InvalidInput("days", "a bill needs at least one day")
+    kwh: dict[str, float] = {}
+    eur: dict[str, float] = {}
+    unknown_wh = low = high_spread = subscription = 0.0
+    spreads: dict[date, float] = {}
+    unpriced: list[date] = []
+    problems: set[Problem] = set()
+    for bill in days:
+        problems |= bill.problems
+        if bill.row is None:
+            unpriced.append(bill.day)
             continue
-        subscription += row.subscription_eur_month / days_in_month(day)
-        used = usage.days.get(day)
-        if used is None:
-            day += timedelta(days=1)
-            continue
-        try:
-            pieces = day_pieces(row, day, cal)
-        except MissingSchedule:
-            problems.add(Problem.NEEDS_OFFPEAK_HOURS)
-            unknown_wh += used.total_wh
-            day += timedelta(days=1)
-            continue
-        for piece in pieces:
-            wh = used.between(piece.start, piece.end)
-            if len(piece.tags) == 1:
-                tag = piece.tags[0]
-                kwh[tag] = kwh.get(tag, 0.0) + wh / 1000.0
-                eur[tag] = eur.get(tag, 0.0) + wh / 1000.0 * row.price_of(tag)
-                continue
-            if wh == 0.0:
-                continue
-            prices = [row.price_of(tag) for tag in piece.tags]
-            unknown_wh += wh
-            low += wh / 1000.0 * min(prices)
-            spread = wh / 1000.0 * (max(prices) - min(prices))
-            if piece.depends_on is None:
+        subscription += bill.subscription_eur
+        for tag, value in bill.kwh.items():
+            kwh[tag] = kwh.get(tag, 0.0) + value
+            eur[tag] = eur.get(tag, 0.0) + bill.eur[tag]
+        unknown_wh += bill.unknown_wh
+        low += bill.unknown_low_eur
+        for depends_on, spread in bill.spreads:
+            if depends_on is None:
                 high_spread += spread
             else:
-                spreads[piece.depends_on] = spreads.get(piece.depends_on, 0.0) + spread
-            problems.add(
-                Problem.NEEDS_TEMPO_COLORS
-                if row.offer_type is OfferType.TEMPO
-                else Problem.NEEDS_PEAK_DAYS
-            )
-        day += timedelta(days=1)
+                spreads[depends_on] = spreads.get(depends_on, 0.0) + spread
     if offer.offer_type is OfferType.EJP:
         # At most 22 peak days a winter (those the calendar already names count, inside the
         # period or not): the dearest case takes the unknown days that cost most.
@@ -481,8 +564,8 @@ def price_usage(
     slots = tuple(SlotCost(tag, kwh[tag], eur[tag]) for tag in kwh)
     return Bill(
         offer=offer,
-        first=usage.first,
-        last=usage.last,
+        first=days[0].day,
+        last=days[-1].day,
         energy_eur=known + low,
         energy_high_eur=known + low + high_spread,
         subscription_eur=subscription,
@@ -491,3 +574,14 @@ def price_usage(
         unpriced_days=tuple(unpriced),
         problems=tuple(sorted(problems)),
     )
+
+
+def price_usage(
+    offer: Offer,
+    periods: Sequence[Period],
+    usage: Usage,
+    cal: Calendars,
+) -> Bill:
+    """Bill of ``usage`` with each day priced by the row of ``periods`` covering it
+    (:func:`price_days` summed by :func:`bill_of`)."""
+    return bill_of(offer, price_days(periods, usage, cal), cal)

@@ -20,6 +20,8 @@ from enum import StrEnum
 
 from myelectricaldata.domain.errors import InvalidInput
 from myelectricaldata.domain.offpeak import OffpeakRange, OffpeakSchedule, parse_offpeak
+from myelectricaldata.domain.tariffs import TariffPrices
+from myelectricaldata.domain.types import PricingOption
 
 
 class OfferType(StrEnum):
@@ -588,3 +590,47 @@ def checked_tariff_body(body: Mapping[str, object]) -> dict[str, object]:
         else:
             checked[key] = value
     return checked
+
+
+# --------------------------------------------------------------------------- default prices
+
+#: Provider id of :func:`default_offer`.
+DEFAULT_PROVIDER = "default"
+#: The offer type the single prices saved before offers existed stood for, per contract option
+#: (the former cost model priced HC + week-end as HC/HP and EJP as Base).
+_OPTION_TYPE = {
+    PricingOption.BASE: OfferType.BASE,
+    PricingOption.HC_HP: OfferType.HC_HP,
+    PricingOption.HC_WEEKEND: OfferType.HC_HP,
+    PricingOption.TEMPO: OfferType.TEMPO,
+    PricingOption.EJP: OfferType.BASE,
+}
+
+
+def default_offer(prices: TariffPrices, option: PricingOption | None) -> Offer:
+    """The single prices of the former price form (or their defaults, EDF's Tarif Bleu of
+    1 August 2025), for every date and power, as an offer of the contract's option: what prices
+    a PDL until an offer is chosen for it."""
+    kind = _OPTION_TYPE.get(option, OfferType.BASE) if option is not None else OfferType.BASE
+    fields = {
+        OfferType.BASE: {"base_price": prices.base_eur_kwh},
+        OfferType.HC_HP: {"hc_price": prices.hc_eur_kwh, "hp_price": prices.hp_eur_kwh},
+        OfferType.TEMPO: {
+            "tempo_blue_hc": prices.tempo_blue_hc_eur_kwh,
+            "tempo_blue_hp": prices.tempo_blue_hp_eur_kwh,
+            "tempo_white_hc": prices.tempo_white_hc_eur_kwh,
+            "tempo_white_hp": prices.tempo_white_hp_eur_kwh,
+            "tempo_red_hc": prices.tempo_red_hc_eur_kwh,
+            "tempo_red_hp": prices.tempo_red_hp_eur_kwh,
+        },
+    }
+    return Offer(
+        id=f"{DEFAULT_PROVIDER}:{kind.value}",
+        provider_id=DEFAULT_PROVIDER,
+        name=f"Default prices ({kind.value})",
+        offer_type=kind,
+        subscription_eur_month=prices.subscription_eur_month,
+        valid_from=date(1970, 1, 1),
+        prices=fields[kind],
+        origin=DEFAULT_PROVIDER,
+    )

@@ -22,6 +22,9 @@ from myelectricaldata.domain.billing import (
 )
 from myelectricaldata.domain.offers import Catalogue, Offer, OfferType, Period
 
+#: Longest simulated period (two years and a leap day: the load curve goes back two years).
+MAX_SIMULATION_DAYS = 731
+
 
 @dataclass(frozen=True, slots=True)
 class Ranked:

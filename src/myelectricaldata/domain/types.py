@@ -193,3 +193,6 @@ class UsagePoint:
     activation_date: date | None = None
     oldest_available_date: date | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    #: The offer the user picked on the MyElectricalData site (``/pdl`` ``selected_offer_id``,
+    #: an id of the offers catalogue), ``None`` when none is picked.
+    selected_offer_id: str | None = None

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from myelectricaldata.domain.errors import InvalidInput
+from myelectricaldata.domain.offers import OfferType
 from myelectricaldata.domain.offpeak import parse_offpeak
 from myelectricaldata.domain.tempo import (
     RED_DAYS,
@@ -47,6 +48,7 @@ from myelectricaldata.domain.types import (
     UsagePoint,
     validate_pdl,
 )
+from myelectricaldata.sources.demo_offers import cached_demo_catalogue
 
 DEMO_TEMPO_PDL = "09999000000001"
 DEMO_SOLAR_PDL = "09999000000002"
@@ -379,6 +381,14 @@ def _max_power(house: _House, day: date) -> MaxPowerReading:
     return MaxPowerReading(day=day, value_va=round(value), at=at)
 
 
+def _selected_offer(house: _House, today: date) -> str | None:
+    """Id of the demo catalogue's row of the house's option at its kVA in force ``today``."""
+    rows = cached_demo_catalogue().current(
+        house.kva, today, offer_type=OfferType(house.pricing.value)
+    )
+    return rows[0].id if rows else None
+
+
 # --------------------------------------------------------------------------- the source
 
 
@@ -428,8 +438,10 @@ class DemoSource:
         return None
 
     async def usage_points(self) -> list[UsagePoint]:
-        """Both demo usage points with their contracts."""
+        """Both demo usage points with their contracts; each has picked, as a user would on the
+        site, the regulated Tarif Bleu of its option and kVA from the demo catalogue."""
         oldest = self.daily_first_day()
+        today = self._today()
         return [
             UsagePoint(
                 pdl=house.pdl,
@@ -443,6 +455,7 @@ class DemoSource:
                 activation_date=oldest - timedelta(days=ACTIVATION_LEAD_DAYS),
                 oldest_available_date=oldest,
                 extra={"demo": "true"},
+                selected_offer_id=_selected_offer(house, today),
             )
             for house in _HOUSES.values()
         ]

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from myelectricaldata.domain.offers import Catalogue, Provider
-from myelectricaldata.sources.offers import parse_catalogue
+from myelectricaldata.sources.offers import ParsedCatalogue, parse_catalogue
 
 DEMO_PROVIDER = Provider("demo-edf", "EDF", "https://particulier.edf.fr")
 PRICE_SHEET = (
@@ -195,3 +196,17 @@ def demo_catalogue() -> Catalogue:
     if parsed.rejected:  # pragma: no cover - the tables above are checked by the tests
         raise AssertionError(f"demo catalogue rows rejected: {parsed.rejected}")
     return parsed.catalogue
+
+
+@cache
+def cached_demo_catalogue() -> Catalogue:
+    """:func:`demo_catalogue`, parsed once per process (it never changes)."""
+    return demo_catalogue()
+
+
+class DemoOffers:
+    """The offers feed of the demo: the demo catalogue, as the gateway's would be fetched."""
+
+    async def fetch(self) -> ParsedCatalogue:
+        """The demo catalogue (nothing rejected)."""
+        return ParsedCatalogue(cached_demo_catalogue(), ())

@@ -1208,6 +1208,9 @@ def _parse_listed_point(raw: object, where: str) -> UsagePoint:
     if offpeak_raw and offpeak is None:
         extra["offpeak_hours"] = offpeak_raw
     name = item.get("name")
+    raw_offer = item.get("selected_offer_id")
+    if raw_offer is not None and not isinstance(raw_offer, str):
+        _bad(where, "selected_offer_id", raw_offer, "an offer id (text) or null")
     return UsagePoint(
         pdl=pdl,
         name=name if isinstance(name, str) else "",
@@ -1222,6 +1225,7 @@ def _parse_listed_point(raw: object, where: str) -> UsagePoint:
             item.get("oldest_available_data_date"), "oldest_available_data_date", where
         ),
         extra=extra,
+        selected_offer_id=(raw_offer.strip() or None) if raw_offer is not None else None,
     )
 
 

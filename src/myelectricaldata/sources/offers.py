@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -282,3 +282,36 @@ class OffersClient:
             return await retrying(attempt, self._policy, sleep=self._sleep, what=path)
         except GaveUp as exc:
             raise OffersUnavailable(f"{exc}; the stored catalogue stays in use") from None
+
+
+class OffersFeed(Protocol):
+    """Where the catalogue comes from: the gateway (:class:`GatewayOffers`) or the demo's."""
+
+    async def fetch(self) -> ParsedCatalogue:
+        """The whole catalogue with its history; :class:`OffersUnavailable` when unreadable."""
+        ...
+
+
+class GatewayOffers:
+    """The gateway's catalogue at ``base_url``, one :class:`OffersClient` per fetch (fetched at
+    most daily: no connection is worth keeping open between two)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        policy: Backoff | None = None,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self._policy = policy
+        self._timeout = timeout
+        self._transport = transport
+
+    async def fetch(self) -> ParsedCatalogue:
+        """Providers, then every offer with its history."""
+        async with OffersClient(
+            self.base_url, policy=self._policy, timeout=self._timeout, transport=self._transport
+        ) as client:
+            return await client.fetch()

@@ -588,6 +588,15 @@ class Store:
             value = conn.execute(query).scalar()
         return value if isinstance(value, date) else None
 
+    def earliest_day(self, table_name: str, **where: str) -> date | None:
+        """Oldest ``day`` stored in a daily-keyed table (where a re-pricing starts)."""
+        table = t.metadata.tables[table_name]
+        conditions = [table.c[k] == v for k, v in where.items()]
+        with self.engine.connect() as conn:
+            query = select(func.min(table.c.day)).where(and_(True, *conditions))
+            value = conn.execute(query).scalar()
+        return value if isinstance(value, date) else None
+
     # -- completeness --------------------------------------------------------------------------
 
     def daily_days_present(

@@ -1,4 +1,5 @@
-"""When syncs run: daily at SYNC_HOUR:SYNC_MINUTE, Tempo and EcoWatt around RTE's publications."""
+"""When syncs run: daily at SYNC_HOUR:SYNC_MINUTE, Tempo and EcoWatt around RTE's publications,
+the offers catalogue at most daily."""
 
 from __future__ import annotations
 
@@ -51,6 +52,16 @@ class Schedules:
             **common,
         )
         add(self.ecowatt, CronTrigger(hour=17, minute=5, timezone=tz), id="ecowatt", **common)
+        # The offers catalogue: checked hourly and at start, fetched only once it is a day old
+        # (an hour after a failed fetch), so the prices of a new day are known before it is
+        # priced, without asking the gateway more than daily.
+        add(
+            self.offers,
+            CronTrigger(minute=(minute + 30) % 60, timezone=tz),
+            id="offers",
+            next_run_time=datetime.now(UTC),
+            **common,
+        )
         add(
             self.ecowatt,
             CronTrigger(day_of_week="fri", hour=12, minute=20, timezone=tz),
@@ -93,6 +104,12 @@ class Schedules:
         known = await asyncio.to_thread(self.sync.store.tempo, tomorrow, tomorrow)
         if not known:
             await self.sync.grid_job("tempo")
+
+    async def offers(self) -> None:
+        """Refresh the offers catalogue when it is a day old (demo: the demo catalogue)."""
+        result = await self.sync.refresh_offers()
+        if result is not None and result.fetched:
+            log.info("offers catalogue refreshed: %d rows", result.rows)
 
     async def ecowatt(self) -> None:
         """Refresh EcoWatt after RTE's publication."""

@@ -43,6 +43,8 @@ from myelectricaldata.sources.base import (
     SourceError,
     StreamRefused,
 )
+from myelectricaldata.sources.offers import OffersFeed
+from myelectricaldata.store.offers import OfferStore, RefreshResult, refresh_catalogue
 from myelectricaldata.store.repo import (
     Store,
     StreamState,
@@ -151,9 +153,12 @@ class SyncService:
         *,
         quota_reserve: int = 20,
         clock: Callable[[], datetime] | None = None,
+        offers: OffersFeed | None = None,
     ) -> None:
         self.store = store
         self.source = source
+        #: Where the offers catalogue comes from (``None``: it is not refreshed by the sync).
+        self.offers = offers
         self.quota_reserve = quota_reserve
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = asyncio.Lock()
@@ -304,6 +309,9 @@ class SyncService:
         points = await self._usage_points(report, today)
         if points is None:
             return
+        # The prices the new days are worth: at most one catalogue fetch a day (a failure keeps
+        # the stored catalogue and is logged; it never stops the run).
+        await self.refresh_offers()
         if pdls:
             known = {p.pdl for p in points}
             unknown = [p for p in pdls if p not in known]
@@ -383,9 +391,24 @@ class SyncService:
             report.fail("usage_points", exc)
             await self._db(self.store.record_stream, GRID, "usage_points", error=str(exc))
             return None
+        offers = OfferStore(self.store)
         for point in points:
             await self._db(self.store.upsert_usage_point, point, self.source.origin, seen_on=today)
+            # The offer picked on the site follows /pdl, cleared when the site clears it (the
+            # user's own choice in Paramètres is kept apart and still wins).
+            picked = await self._db(offers.selection, point.pdl)
+            if picked.gateway_offer_id != point.selected_offer_id:
+                await self._db(offers.set_gateway_offer, point.pdl, point.selected_offer_id)
         return points
+
+    async def refresh_offers(self, *, force: bool = False) -> RefreshResult | None:
+        """Fetch the offers catalogue when the stored one is a day old (at most daily; after a
+        failure, not again for an hour) and keep its history; ``None`` without a feed."""
+        if self.offers is None:
+            return None
+        return await refresh_catalogue(
+            OfferStore(self.store), self.offers.fetch, now=self._clock(), force=force
+        )
 
     async def _plan(
         self,

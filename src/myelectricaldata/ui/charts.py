@@ -319,3 +319,28 @@ def grouped_bars(
         }
     )
     return options
+
+
+def ranking_bars(
+    categories: list[str],
+    series: dict[str, list[float | None]],
+    colors: dict[str, str],
+    unit: str,
+    dark: bool,
+) -> dict[str, Any]:
+    """Horizontal stacked bars, one per category, the first on top (the offer ranking): long
+    names stay readable on a phone."""
+    options = grouped_bars(categories, series, colors, unit, dark)
+    options["xAxis"] = {"type": "value", "name": unit, "splitNumber": 3}
+    options["yAxis"] = {
+        "type": "category",
+        "data": categories,
+        "inverse": True,
+        "axisLabel": {"width": 120, "overflow": "truncate"},
+    }
+    options["grid"].update({"left": 8, "right": 24, "bottom": 24, "containLabel": True})
+    options["dataZoom"] = []
+    options["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
+    for item in options["series"]:
+        item["stack"] = "total"
+    return options

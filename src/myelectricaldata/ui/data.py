@@ -7,20 +7,32 @@ them; only the load-curve chart of a long range is down-sampled (LTTB), for the 
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from myelectricaldata.domain.costs import CostBreakdown
-from myelectricaldata.domain.measures import MeterReadings, Series, evolution, years_back
-from myelectricaldata.domain.offpeak import OffpeakHistory, parse_offpeak
+from myelectricaldata.domain.billing import (
+    Bill,
+    DayBill,
+    DaySource,
+)
+from myelectricaldata.domain.measures import evolution, years_back
+from myelectricaldata.domain.offers import (
+    REQUIRED_PRICES,
+    TAG_FIELDS,
+    Catalogue,
+    OfferType,
+    default_offer,
+)
+from myelectricaldata.domain.offpeak import OffpeakHistory
+from myelectricaldata.domain.simulator import MAX_SIMULATION_DAYS
 from myelectricaldata.domain.tariffs import (
+    TEMPO_TAGS,
     UNCLASSIFIED,
     DaySplit,
-    TariffPrices,
     split_rows_by_day,
     tag_is_offpeak,
     tags_for,
@@ -29,6 +41,7 @@ from myelectricaldata.domain.tempo import DAY_START_HOUR, HC_START_HOUR
 from myelectricaldata.domain.timeutil import PARIS, day_length_minutes, local_midnight
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
 from myelectricaldata.runtime import saved_prices
+from myelectricaldata.store.pricing import Pricing, price_range, pricing_of
 from myelectricaldata.store.repo import Store, StoredDaily, StoredMaxPower, StoredUsagePoint
 from myelectricaldata.ui.query import MAX_DAY, QueryProblem, clamp_day, read_day
 
@@ -39,8 +52,6 @@ MAX_CUSTOM_DAYS = 3660
 CHART_POINTS = 2000
 #: Widest window (days) whose HC/HP and Tempo shading is drawn (one area per range per day).
 SHADING_MAX_DAYS = 62
-#: Default off-peak hours for the HC/HP comparison of a contract that has none.
-DEFAULT_OFFPEAK = "HC (22H00-6H00)"
 #: Periods longer than this many days are charted per month (a year: 12 bars, not 366).
 MONTHLY_BARS_DAYS = 62
 #: Largest kWh amount a form accepts (10 GWh: far above any household, far below overflow).
@@ -542,14 +553,90 @@ def tempo_map(store: Store, first: date, last: date) -> dict[date, TempoColor]:
 
 # -- costs ---------------------------------------------------------------------------------------
 
+#: Slot tags of each offer type, in the order the pages show them.
+OFFER_TAGS: dict[OfferType, tuple[str, ...]] = {
+    OfferType.BASE: ("base", "base_weekend"),
+    OfferType.HC_HP: ("hc", "hp", "hc_weekend", "hp_weekend"),
+    OfferType.TEMPO: TEMPO_TAGS,
+    OfferType.WEEKEND: ("hc", "hp", "hc_weekend", "hp_weekend", "base", "base_weekend"),
+    OfferType.HC_NUIT_WEEKEND: ("hc", "hp"),
+    OfferType.SEASONAL: ("winter_hc", "winter_hp", "summer_hc", "summer_hp", "peak_day"),
+    OfferType.EJP: ("ejp_normal", "ejp_peak"),
+}
 
-def prices_for(store: Store, point: StoredUsagePoint, first: date, last: date) -> TariffPrices:
-    """The prices that price ``point``'s consumption over first..last.
 
-    The one place the UI asks for prices: today the prices saved in Paramètres (the same for
-    every day); dated prices and offers will be read here.
+def prices_for(
+    store: Store,
+    point: StoredUsagePoint,
+    first: date,
+    last: date,
+    *,
+    catalogue: Catalogue | None = None,
+) -> Pricing:
+    """The prices of ``point``'s consumption over first..last: the one place the UI asks.
+
+    The PDL's offer (chosen in Paramètres, else picked on the gateway's site), each day at its
+    row in force that day at the meter's kVA (:func:`~myelectricaldata.store.pricing.pricing_of`);
+    without any, the former single prices (:func:`default_offer`) price every day.
     """
-    return saved_prices(store)
+    fallback = default_offer(saved_prices(store), point.point.pricing_option)
+    return pricing_of(store, point, first, last, fallback=fallback, catalogue=catalogue)
+
+
+@dataclass(frozen=True, slots=True)
+class CostModel:
+    """What the € pages show of a PDL over ``first..last``: each day priced at the row of its
+    offer in force that day (:class:`DayBill`), and the period's :class:`Bill`."""
+
+    pricing: Pricing
+    days: tuple[DayBill, ...]
+    bill: Bill
+    tempo: Mapping[date, TempoColor]
+    #: Days with a complete load curve whose average day spreads the daily-value-only days.
+    profile_days: int
+
+    @property
+    def first(self) -> date:
+        """First day priced."""
+        return self.bill.first
+
+    @property
+    def last(self) -> date:
+        """Last day priced."""
+        return self.bill.last
+
+    @property
+    def offer_type(self) -> OfferType:
+        """How the offer splits a kWh."""
+        return self.pricing.offer.offer_type
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Slot tags shown: those the offer type always has, and any other that has energy."""
+        used = {s.tag for s in self.bill.slots if s.kwh}
+        required = REQUIRED_PRICES[self.offer_type]
+        return tuple(
+            t for t in OFFER_TAGS[self.offer_type] if t in used or TAG_FIELDS[t] in required
+        )
+
+    def count(self, source: DaySource | None) -> int:
+        """Days priced from ``source`` (``None``: days without any consumption value)."""
+        return sum(1 for d in self.days if d.row is not None and d.source is source)
+
+    @property
+    def unpriced_days(self) -> int:
+        """Days no row of the offer prices (before its first price, or in a gap)."""
+        return len(self.bill.unpriced_days)
+
+
+def by_tag(day: DayBill) -> dict[str, float]:
+    """Energy EUR of a day per slot tag; the cheapest case of energy whose slot a calendar does
+    not tell (an EJP peak day, a Tempo colour not stored) under ``unclassified``, so that the
+    tags always add up to the day's energy cost."""
+    result = dict(day.eur)
+    if day.unknown_low_eur:
+        result[UNCLASSIFIED] = day.unknown_low_eur
+    return result
 
 
 def cost_model(
@@ -558,129 +645,111 @@ def cost_model(
     first: date,
     last: date,
     *,
-    option: PricingOption | None = None,
     rows: Sequence[tuple[int, int, int, str]] | None = None,
-    prices: TariffPrices | None = None,
-) -> MeterReadings:
-    """The catalogue's cost model of one PDL over first..last, for the contract's option or
-    ``option`` (a comparison: an HC/HP schedule is assumed when the contract has none), priced
-    with :func:`prices_for` unless ``prices`` are given."""
-    if prices is None:
-        prices = prices_for(store, point, first, last)
-    stored = point
-    if option is not None and option is not point.point.pricing_option:
-        versions = point.offpeak_versions
-        if option in (PricingOption.HC_HP, PricingOption.HC_WEEKEND) and not versions:
-            versions = ((date(1970, 1, 1), parse_offpeak(DEFAULT_OFFPEAK)),)
-        stored = dataclasses.replace(
-            point,
-            point=dataclasses.replace(point.point, pricing_option=option),
-            offpeak_versions=versions,
-        )
-    pdl = point.point.pdl
-    daily = {r.day: r for r in store.daily(pdl, Direction.CONSUMPTION, first, last)}
-    tempo = tempo_map(store, first - timedelta(days=1), last + timedelta(days=1))
-    if rows is None:
-        rows = curve_rows(store, pdl, Direction.CONSUMPTION, first, last)
-    split: dict[date, DaySplit] = split_rows_by_day(
-        rows, stored.point.pricing_option, OffpeakHistory(list(stored.offpeak_versions)), tempo
-    )
-    return MeterReadings(
-        stored.point,
-        prices,
-        Series(daily, max(daily) if daily else None),
-        Series({}, None),
-        {},
-        split,
-        tempo,
+    catalogue: Catalogue | None = None,
+    pricing: Pricing | None = None,
+) -> CostModel:
+    """Each day of first..last priced with :func:`prices_for` (or ``pricing``): a complete
+    load curve minute by minute, a day with only its daily value spread like the period's
+    average day (DESIGN.md §4.0, :mod:`myelectricaldata.domain.billing`)."""
+    if pricing is None:
+        pricing = prices_for(store, point, first, last, catalogue=catalogue)
+    priced = price_range(store, point, first, last, pricing, rows=rows)
+    return CostModel(
+        pricing, priced.days, priced.bill, priced.calendars.tempo, priced.usage.profile_days
     )
 
 
+def month_cost(store: Store, point: StoredUsagePoint, today: date) -> CostModel | None:
+    """This month's cost up to the newest stored day (the dashboard's "cost of the month"),
+    ``None`` without any consumption value."""
+    latest = store.latest_day(
+        "daily_energy", pdl=point.point.pdl, direction=Direction.CONSUMPTION.value
+    )
+    if latest is None:
+        return None
+    as_of = min(latest, today - timedelta(days=1))
+    return cost_model(store, point, as_of.replace(day=1), as_of)
+
+
+# -- simulator -----------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
-class DayCost:
-    """Cost of one local day."""
+class SimulationPeriod:
+    """The days the Simulateur prices, and the URL parameters it refused on the way."""
 
-    day: date
-    energy_eur: float
-    subscription_eur: float
-    estimated: bool
-    missing: bool
-    wh_by_tag: dict[str, float]
+    first: date
+    last: date
+    default: bool  # the last 12 months up to the newest stored day
+    problems: tuple[QueryProblem, ...] = ()
 
 
-def day_costs(model: MeterReadings, first: date, last: date) -> list[DayCost]:
-    """Cost of each day of first..last (days without any value are flagged ``missing``)."""
-    from myelectricaldata.domain.tariffs import subscription_share
-
-    result = []
-    day = first
-    while day <= last:
-        cost = model.day_cost(day)
-        split = model.split.get(day)
-        result.append(
-            DayCost(
-                day,
-                cost.energy_eur,
-                subscription_share(model.prices, day, day),
-                cost.estimated,
-                cost.missing,
-                dict(split.wh) if split else {},
-            )
+def simulation_period(
+    start_text: str | None, end_text: str | None, anchor: date
+) -> SimulationPeriod:
+    """The period of the Simulateur's URL: the 12 months up to ``anchor`` (the newest stored
+    day) unless ``start``/``end`` say otherwise (a missing one: 12 months before the end, or
+    ``anchor``); a reversed or too long range is refused and the default applies."""
+    start = read_day("start", start_text)
+    end = read_day("end", end_text)
+    problems = [p for p in (start.problem, end.problem) if p is not None]
+    last = end.day or anchor
+    first = start.day or _add_months(last, -12) + timedelta(days=1)
+    if first > last:
+        problems.append(QueryProblem("end", end_text or "", "query.end_before_start"))
+    elif (last - first).days + 1 > MAX_SIMULATION_DAYS:
+        problems.append(
+            QueryProblem("end", end_text or "", "query.sim_too_long", {"days": MAX_SIMULATION_DAYS})
         )
-        day += timedelta(days=1)
-    return result
+    if first > last or (last - first).days + 1 > MAX_SIMULATION_DAYS:
+        first, last = _add_months(anchor, -12) + timedelta(days=1), anchor
+        return SimulationPeriod(first, last, True, tuple(problems))
+    default = start.day is None and end.day is None
+    return SimulationPeriod(first, last, default, tuple(problems))
+
+
+# -- back-dated changes ----------------------------------------------------------------------------
+
+#: Setting under which the last change that re-prices past days of a PDL is kept.
+REPRICED_PREFIX = "ui.repriced."
+#: How long after such a change the € page keeps saying which range it re-priced.
+REPRICED_SHOWN = timedelta(days=7)
+REPRICE_KINDS = ("prices", "offer", "offpeak")
 
 
 @dataclass(frozen=True, slots=True)
-class Comparison:
-    """Cost of the same consumption under Base, HC/HP and Tempo."""
+class Repricing:
+    """A saved change that re-prices the days from ``start`` on: your prices, the offer chosen
+    or the off-peak hours, saved at ``saved_at``."""
 
     start: date
-    end: date
-    totals: dict[str, CostBreakdown]
+    what: str
+    saved_at: datetime
 
 
-def compare_options(store: Store, point: StoredUsagePoint, as_of: date) -> Comparison:
-    """The last 12 months up to ``as_of`` priced with each option on the PDL's own load curve."""
-    first = _add_months(as_of, -12) + timedelta(days=1)
-    rows = curve_rows(store, point.point.pdl, Direction.CONSUMPTION, first, as_of)
-    totals = {}
-    for option in (PricingOption.BASE, PricingOption.HC_HP, PricingOption.TEMPO):
-        model = cost_model(store, point, first, as_of, option=option, rows=rows)
-        totals[option.value] = model.cost(first, as_of)
-    return Comparison(first, as_of, totals)
+def record_repricing(store: Store, pdl: str, start: date, what: str, now: datetime) -> None:
+    """Remember the change (the last one per PDL) so that the € page can say it."""
+    if what not in REPRICE_KINDS:
+        raise ValueError(f"what: {what!r} is not one of {REPRICE_KINDS}")
+    value = json.dumps({"start": start.isoformat(), "what": what, "at": now.isoformat()})
+    store.put_setting(REPRICED_PREFIX + pdl, value)
 
 
-def cost_by_tag(model: MeterReadings, cost: DayCost) -> dict[str, float]:
-    """Energy EUR of a day per tariff tag. A day priced from its daily value (no complete load
-    curve) or energy the split could not classify is put on the day's peak tag, as the cost
-    model prices it, so that the tags always add up to the day's energy cost."""
-    tags = [t for t in model.tags if t != UNCLASSIFIED]
-    complete_split = bool(cost.wh_by_tag) and complete_day(model, cost.day)
-    result = dict.fromkeys(tags, 0.0)
-    if complete_split:
-        for tag in tags:
-            result[tag] = cost.wh_by_tag.get(tag, 0.0) / 1000 * model.prices.price_of_tag(tag)
-    rest = cost.energy_eur - sum(result.values())
-    if abs(rest) > 1e-9:
-        peak = peak_tag(model, cost.day)
-        result[peak] = result.get(peak, 0.0) + rest
-    return result
-
-
-def complete_day(model: MeterReadings, day: date) -> bool:
-    """True when the cost model has a complete load curve for ``day``."""
-    return complete(model.split.get(day), day)
-
-
-def peak_tag(model: MeterReadings, day: date) -> str:
-    """The tag a day's unsplit energy is priced at: HP (of the day's Tempo colour), or Base."""
-    if model.option is PricingOption.TEMPO:
-        color = model.tempo.get(day, TempoColor.BLUE)
-        return f"{color.value.lower()}hp"
-    if model.option in (PricingOption.HC_HP, PricingOption.HC_WEEKEND):
-        return "hp"
-    return model.tags[0]
+def last_repricing(store: Store, pdl: str, now: datetime) -> Repricing | None:
+    """The last change re-pricing past days of ``pdl`` if saved within
+    :data:`REPRICED_SHOWN`, else ``None``."""
+    saved = store.get_setting(REPRICED_PREFIX + pdl)
+    if saved is None:
+        return None
+    try:
+        raw = json.loads(saved[0])
+        change = Repricing(
+            date.fromisoformat(raw["start"]), str(raw["what"]), datetime.fromisoformat(raw["at"])
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+    return change if now - change.saved_at <= REPRICED_SHOWN else None
 
 
 # -- balance -------------------------------------------------------------------------------------

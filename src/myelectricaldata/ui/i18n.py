@@ -150,20 +150,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "cost.subscription": ("Abonnement", "Subscription"),
     "cost.total": ("Total", "Total"),
     "cost.estimated": (
-        "{days} jour(s) sans courbe de charge complète, estimés au prix heures pleines.",
-        "{days} day(s) without a complete load curve, estimated at the peak price.",
+        "{days} jour(s) sans courbe de charge complète : chiffrés depuis leur valeur du jour, "
+        "répartie comme le jour moyen des {profile} jour(s) de la période qui en ont une "
+        "(« ≈ »).",
+        "{days} day(s) without a complete load curve: priced from their daily value, spread "
+        "like the average day of the period's {profile} day(s) that have one (“≈”).",
     ),
-    "cost.compare": (
-        "Comparaison des options sur les 12 derniers mois",
-        "Options compared over the last 12 months",
-    ),
-    "cost.compare_hint": (
-        "Votre propre courbe de charge du {start} au {end}, découpée selon chaque option, "
-        "avec les prix des Paramètres (même abonnement pour les trois).",
-        "Your own load curve from {start} to {end}, split for each option, with the prices "
-        "of the Settings (same subscription for all three).",
-    ),
-    "cost.current_option": ("option actuelle", "current option"),
     "cost.per_day": ("Coût par jour (€)", "Cost per day (€)"),
     "cost.per_month": ("Coût par mois (€)", "Cost per month (€)"),
     "cost.prices": ("Prix utilisés (TTC)", "Prices used (incl. tax)"),
@@ -355,11 +347,6 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Nom affiché dans l'interface (celui du contrat reste dans l'API).",
         "Name shown in the UI (the contract's name stays in the API).",
     ),
-    "set.tariff": ("Prix du contrat (€ TTC)", "Contract prices (EUR incl. tax)"),
-    "set.tariff_hint": (
-        "Par défaut : Tarif Bleu EDF en vigueur au {date}.",
-        "Default: EDF Tarif Bleu in force on {date}.",
-    ),
     "set.offpeak": ("Heures creuses", "Off-peak hours"),
     "set.offpeak_hint": (
         "Un horaire s'applique à partir de sa date ; les jours précédents gardent l'horaire "
@@ -513,16 +500,19 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "load curve, so its kWh can differ slightly from these.",
     ),
     "source.cost": (
-        "D'où viennent les chiffres : chaque minute de la courbe de charge (30 min) est "
-        "chiffrée au prix de son créneau (HC/HP, couleur Tempo) ; un jour sans courbe de "
-        "charge complète est chiffré depuis son index quotidien au prix heures pleines "
-        "(« ≈ »). La colonne kWh est la somme de la courbe de charge : elle peut différer "
+        "D'où viennent les chiffres : chaque jour est chiffré avec les prix de votre offre en "
+        "vigueur ce jour-là, à la puissance de votre compteur (abonnement compris) ; chaque "
+        "minute de la courbe de charge (30 min) au prix de son créneau (heures creuses du "
+        "jour, couleur Tempo) ; un jour sans courbe de charge complète depuis sa valeur du "
+        "jour, répartie comme le jour moyen de la période (« ≈ »). La colonne kWh est la "
+        "somme de la courbe de charge (ou la valeur du jour, « ≈ ») : elle peut différer "
         "légèrement de l'index quotidien de la page Consommation (kWh).",
-        "Where the figures come from: each minute of the load curve (30 min) is priced at its "
-        "slot's price (off-peak/peak, Tempo colour); a day without a complete load curve is "
-        "priced from its daily index at the peak price (“≈”). The kWh column is the sum of "
-        "the load curve: it can differ slightly from the daily index of the Consumption (kWh) "
-        "page.",
+        "Where the figures come from: each day is priced with your offer's prices in force "
+        "that day, at your meter's power (subscription included); each minute of the load "
+        "curve (30 min) at its slot's price (that day's off-peak hours, Tempo colour); a day "
+        "without a complete load curve from its daily value, spread like the period's average "
+        "day (“≈”). The kWh column is the sum of the load curve (or the daily value, “≈”): it "
+        "can differ slightly from the daily index of the Consumption (kWh) page.",
     ),
     "source.daily_index": ("index quotidien", "daily index"),
     "source.load_curve": ("courbe de charge", "load curve"),
@@ -559,7 +549,6 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "power {subscribed}.",
     ),
     "sum.split": ("Répartition sur la période : {parts}.", "Split over the period: {parts}."),
-    "sum.compare": ("Coût sur 12 mois : {parts}.", "Cost over 12 months: {parts}."),
     "sum.hourly": (
         "Profil horaire moyen : soutirage maximal à {import_hour} h ({import_max}), injection "
         "maximale à {export_hour} h ({export_max}).",
@@ -621,6 +610,313 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Click a past day to see its consumption.",
     ),
     "tempo.day_link": ("{day} : {color} — voir la consommation", "{day}: {color} — see usage"),
+    # offers and dated prices
+    "otype.BASE": ("Base", "Base"),
+    "otype.HC_HP": ("Heures creuses", "Off-peak (HC/HP)"),
+    "otype.TEMPO": ("Tempo", "Tempo"),
+    "otype.WEEKEND": ("Week-end", "Weekend"),
+    "otype.HC_NUIT_WEEKEND": ("Nuit et week-end", "Night and weekend"),
+    "otype.SEASONAL": ("Saisonnière (hiver/été)", "Seasonal (winter/summer)"),
+    "otype.EJP": ("EJP (jours de pointe)", "EJP (peak days)"),
+    "tag.base_weekend": ("Base week-end", "Base weekend"),
+    "tag.hc_weekend": ("HC week-end", "Weekend off-peak"),
+    "tag.hp_weekend": ("HP week-end", "Weekend peak"),
+    "tag.winter_hc": ("Hiver HC", "Winter off-peak"),
+    "tag.winter_hp": ("Hiver HP", "Winter peak"),
+    "tag.summer_hc": ("Été HC", "Summer off-peak"),
+    "tag.summer_hp": ("Été HP", "Summer peak"),
+    "tag.peak_day": ("Jour de pointe", "Peak day"),
+    "tag.ejp_normal": ("EJP heures normales", "EJP normal hours"),
+    "tag.ejp_peak": ("EJP pointe mobile", "EJP peak hours"),
+    "offer.personal": ("Prix personnels ({type})", "Your own prices ({type})"),
+    "offer.default": ("Prix par défaut ({type})", "Default prices ({type})"),
+    "offer.subscription": ("abonnement {eur}/mois", "subscription {eur}/month"),
+    "offer.every_kva": ("toutes puissances", "every power"),
+    "offer.origin.user": ("choisie dans Paramètres", "chosen in Settings"),
+    "offer.origin.gateway": (
+        "choisie sur le site MyElectricalData",
+        "picked on the MyElectricalData site",
+    ),
+    "offer.origin.default": ("aucune offre choisie", "no offer chosen"),
+    "offer.line": ("Offre : {name} ({origin})", "Offer: {name} ({origin})"),
+    "offer.default_hint": (
+        "Aucune offre n'est choisie pour ce point de livraison : les coûts utilisent les prix "
+        "par défaut (Tarif Bleu EDF au {date}), les mêmes pour toutes les dates et toutes les "
+        "puissances. Choisissez votre offre dans Paramètres.",
+        "No offer is chosen for this usage point: costs use the default prices (EDF Tarif Bleu "
+        "of {date}), the same for every date and every power. Choose your offer in Settings.",
+    ),
+    "offer.missing": (
+        "L'offre choisie (« {id} ») n'est pas dans le catalogue enregistré : les prix par "
+        "défaut s'appliquent jusqu'à ce qu'elle y soit.",
+        "The offer chosen (“{id}”) is not in the stored catalogue: the default prices apply "
+        "until it is.",
+    ),
+    "offer.row": (
+        "du {start} au {end} : {name}, {kva} — {prices}",
+        "from {start} to {end}: {name}, {kva} — {prices}",
+    ),
+    # cost page (dated prices)
+    "cost.estimated_flat": (
+        "{days} jour(s) sans courbe de charge complète : chiffrés depuis leur valeur du jour, "
+        "répartie uniformément sur la journée (aucun jour de la période n'a de courbe de "
+        "charge) (« ≈ »).",
+        "{days} day(s) without a complete load curve: priced from their daily value, spread "
+        "evenly over the day (no day of the period has a load curve) (“≈”).",
+    ),
+    "cost.partial": (
+        "{days} jour(s) à courbe de charge incomplète et sans valeur du jour : seule la partie "
+        "mesurée est chiffrée.",
+        "{days} day(s) with an incomplete load curve and no daily value: only the measured "
+        "part is priced.",
+    ),
+    "cost.unpriced": (
+        "{days} jour(s) sans prix connu de cette offre (avant sa première grille de prix, ou "
+        "entre deux grilles) : ils ne sont pas chiffrés.",
+        "{days} day(s) without a known price of this offer (before its first price grid, or "
+        "between two): they are not priced.",
+    ),
+    "cost.range": (
+        "Montant incertain : {kwh} dépendent de jours de pointe ou de couleurs Tempo inconnus ; "
+        "le coût est entre {low} et {high} (le minimum est affiché).",
+        "Uncertain amount: {kwh} depend on unknown peak days or Tempo colours; the cost is "
+        "between {low} and {high} (the lowest is shown).",
+    ),
+    "cost.compare_title": ("Comparer les offres", "Compare offers"),
+    "cost.compare_text": (
+        "Le simulateur classe toutes les offres du catalogue pour votre puissance sur votre "
+        "propre consommation des 12 derniers mois.",
+        "The simulator ranks every offer of the catalogue for your power on your own "
+        "consumption of the last 12 months.",
+    ),
+    "cost.compare_link": ("Ouvrir le simulateur", "Open the simulator"),
+    "note.partial": ("courbe incomplète", "incomplete curve"),
+    "note.unpriced": ("pas de prix", "no price"),
+    "reprice.banner": (
+        "Changement enregistré le {at} ({what}) : les coûts du {start} au {end} sont "
+        "recalculés. Les pages de l'interface les calculent à chaque affichage : les montants "
+        "affichés en tiennent déjà compte. Les coûts déjà envoyés aux exports (Home Assistant, "
+        "MQTT…) ne sont pas recalculés par ce changement.",
+        "Change saved on {at} ({what}): the costs from {start} to {end} are recomputed. The "
+        "UI's pages compute them each time they are shown: the amounts shown already include "
+        "it. Costs already sent to the exports (Home Assistant, MQTT…) are not recomputed by "
+        "this change.",
+    ),
+    "reprice.future": (
+        "Enregistré : s'applique à partir du {start}.",
+        "Saved: applies from {start} on.",
+    ),
+    "reprice.prices": ("prix personnels", "your own prices"),
+    "reprice.offer": ("offre choisie", "offer chosen"),
+    "reprice.offpeak": ("heures creuses", "off-peak hours"),
+    # settings: offer and personal prices
+    "set.offer": ("Offre et prix", "Offer and prices"),
+    "set.offer_hint": (
+        "Chaque jour est chiffré avec les prix de votre offre en vigueur ce jour-là, à la "
+        "puissance de votre compteur (abonnement compris). Choisissez une offre du catalogue, "
+        "ou vos propres prix datés ci-dessous.",
+        "Each day is priced with your offer's prices in force that day, at your meter's power "
+        "(subscription included). Choose an offer of the catalogue, or your own dated prices "
+        "below.",
+    ),
+    "set.offer_filter": ("Type d'offre", "Offer type"),
+    "set.offer_all_types": ("Tous les types", "Every type"),
+    "set.offer_choice": ("Offre", "Offer"),
+    "set.offer_site": (
+        "Celle choisie sur le site MyElectricalData",
+        "The one picked on the MyElectricalData site",
+    ),
+    "set.offer_none": ("Aucune (prix par défaut)", "None (default prices)"),
+    "set.offer_current": ("En vigueur : {name} ({origin})", "In force: {name} ({origin})"),
+    "set.offer_prices": ("Prix du jour : {prices}", "Today's prices: {prices}"),
+    "set.offer_listed": (
+        "{count} offre(s) en vigueur le {day} pour {kva}.",
+        "{count} offer(s) in force on {day} for {kva}.",
+    ),
+    "set.offer_unknown": (
+        "« Offre » : choisissez une offre de la liste.",
+        "“Offer”: choose an offer of the list.",
+    ),
+    "set.personal": ("Prix personnels datés", "Your own dated prices"),
+    "set.personal_hint": (
+        "Une version s'applique à partir de sa date, jusqu'à la version suivante du même type. "
+        "Prix TTC : le kWh en euros (par exemple 0,1952), l'abonnement en euros par mois.",
+        "A version applies from its date until the next version of the same type. Prices incl. "
+        "tax: a kWh in euros (for example 0.1952), the subscription in euros per month.",
+    ),
+    "set.personal_type": ("Type d'offre", "Offer type"),
+    "set.personal_from": ("En vigueur à partir du", "In force from"),
+    "set.personal_use": (
+        "Utiliser ces prix pour ce point de livraison",
+        "Use these prices for this usage point",
+    ),
+    "set.personal_history": ("Versions enregistrées", "Saved versions"),
+    "set.personal_none": ("Aucun prix personnel enregistré.", "No price of your own saved."),
+    "set.personal_delete": ("Supprimer la version du {day}", "Delete the version of {day}"),
+    "set.personal_deleted": ("Version supprimée.", "Version deleted."),
+    "set.resale": ("Revente de la production", "Production resale"),
+    "price.not_a_number": (
+        "« {field} » : « {value} » n'est pas un nombre ; tapez-le avec une virgule, par exemple "
+        "0,1952.",
+        "“{field}”: “{value}” is not a number; type it like 0.1952.",
+    ),
+    "price.negative": (
+        "« {field} » : {value} est négatif ; un prix vaut 0 ou plus.",
+        "“{field}”: {value} is negative; a price is 0 or more.",
+    ),
+    "price.kwh_too_high": (
+        "« {field} » : {value} €/kWh n'est pas un prix au kWh (le kWh réglementé le plus cher "
+        "coûte moins de 1 €) ; tapez des euros par kWh, par exemple {hint} pour {value} "
+        "c€/kWh.",
+        "“{field}”: {value} €/kWh is not a kWh price (the dearest regulated kWh costs less "
+        "than €1); type euros per kWh, for example {hint} for {value} c€/kWh.",
+    ),
+    "price.subscription_too_high": (
+        "« {field} » : {value} €/mois n'est pas un abonnement mensuel (36 kVA coûtent environ "
+        "55 € par mois) ; tapez le montant mensuel, pas l'annuel.",
+        "“{field}”: {value} €/month is not a monthly subscription (36 kVA cost about €55 a "
+        "month); type the monthly amount, not the yearly one.",
+    ),
+    "price.required": (
+        "« {field} » : obligatoire pour une offre {type}.",
+        "“{field}”: required for a {type} offer.",
+    ),
+    "price.bad_date": (
+        "« {field} » : saisissez une date du {min} au {max}.",
+        "“{field}”: enter a date from {min} to {max}.",
+    ),
+    "price.refused": ("« {field} » : {reason}", "“{field}”: {reason}"),
+    "price.subscription": ("Abonnement (€/mois)", "Subscription (€/month)"),
+    "price.base_price": ("Base (€/kWh)", "Base (€/kWh)"),
+    "price.hc_price": ("Heures creuses (€/kWh)", "Off-peak (€/kWh)"),
+    "price.hp_price": ("Heures pleines (€/kWh)", "Peak (€/kWh)"),
+    "price.base_price_weekend": ("Base week-end (€/kWh)", "Base weekend (€/kWh)"),
+    "price.hc_price_weekend": ("Heures creuses week-end (€/kWh)", "Weekend off-peak (€/kWh)"),
+    "price.hp_price_weekend": ("Heures pleines week-end (€/kWh)", "Weekend peak (€/kWh)"),
+    "price.tempo_blue_hc": ("Tempo bleu HC (€/kWh)", "Tempo blue off-peak (€/kWh)"),
+    "price.tempo_blue_hp": ("Tempo bleu HP (€/kWh)", "Tempo blue peak (€/kWh)"),
+    "price.tempo_white_hc": ("Tempo blanc HC (€/kWh)", "Tempo white off-peak (€/kWh)"),
+    "price.tempo_white_hp": ("Tempo blanc HP (€/kWh)", "Tempo white peak (€/kWh)"),
+    "price.tempo_red_hc": ("Tempo rouge HC (€/kWh)", "Tempo red off-peak (€/kWh)"),
+    "price.tempo_red_hp": ("Tempo rouge HP (€/kWh)", "Tempo red peak (€/kWh)"),
+    "price.ejp_normal": ("EJP heures normales (€/kWh)", "EJP normal hours (€/kWh)"),
+    "price.ejp_peak": ("EJP pointe mobile (€/kWh)", "EJP peak hours (€/kWh)"),
+    "price.hc_price_winter": ("Hiver heures creuses (€/kWh)", "Winter off-peak (€/kWh)"),
+    "price.hp_price_winter": ("Hiver heures pleines (€/kWh)", "Winter peak (€/kWh)"),
+    "price.hc_price_summer": ("Été heures creuses (€/kWh)", "Summer off-peak (€/kWh)"),
+    "price.hp_price_summer": ("Été heures pleines (€/kWh)", "Summer peak (€/kWh)"),
+    "price.peak_day_price": ("Jour de pointe (€/kWh)", "Peak day (€/kWh)"),
+    # simulator
+    "nav.simulator": ("Simulateur", "Simulator"),
+    "sim.intro": (
+        "Chaque offre du catalogue en vigueur aujourd'hui pour votre puissance est chiffrée "
+        "sur votre propre consommation de la période, aux prix d'aujourd'hui : ce que la "
+        "période vous aurait coûté avec elle.",
+        "Every offer of the catalogue in force today for your power is priced on your own "
+        "consumption of the period, at today's prices: what the period would have cost you "
+        "with it.",
+    ),
+    "sim.last_year": ("12 derniers mois", "Last 12 months"),
+    "sim.summary": (
+        "Du {start} au {end} ({days} jours) : {kwh} consommés, compteur de {kva}, prix en "
+        "vigueur le {on}.",
+        "From {start} to {end} ({days} days): {kwh} used, {kva} meter, prices in force on {on}.",
+    ),
+    "sim.curve_days": (
+        "{curve} jour(s) sur {days} ont une courbe de charge complète : chiffrés minute par "
+        "minute.",
+        "{curve} of the {days} days have a complete load curve: priced minute by minute.",
+    ),
+    "sim.estimated_days": (
+        "{days} jour(s) sont chiffrés depuis leur valeur du jour, répartie comme le jour moyen "
+        "des {profile} jour(s) avec courbe de charge.",
+        "{days} day(s) are priced from their daily value, spread like the average day of the "
+        "{profile} day(s) with a load curve.",
+    ),
+    "sim.estimated_flat": (
+        "{days} jour(s) sont chiffrés depuis leur valeur du jour, répartie uniformément sur la "
+        "journée (aucun jour de la période n'a de courbe de charge).",
+        "{days} day(s) are priced from their daily value, spread evenly over the day (no day "
+        "of the period has a load curve).",
+    ),
+    "sim.partial_days": (
+        "{days} jour(s) ont une courbe incomplète et pas de valeur du jour : seule la partie "
+        "mesurée est chiffrée.",
+        "{days} day(s) have an incomplete curve and no daily value: only the measured part is "
+        "priced.",
+    ),
+    "sim.missing_days": (
+        "{days} jour(s) n'ont aucune valeur : seul leur abonnement est compté.",
+        "{days} day(s) have no value: only their subscription is counted.",
+    ),
+    "sim.unknown_kva": (
+        "La puissance souscrite est inconnue : seules les offres au même prix pour toutes les "
+        "puissances sont classées.",
+        "The subscribed power is unknown: only offers priced alike for every power are ranked.",
+    ),
+    "sim.no_current_offer": (
+        "Aucune offre n'est choisie pour ce point : pas d'économie calculée (choisissez-la "
+        "dans Paramètres).",
+        "No offer is chosen for this usage point: no saving is computed (choose it in Settings).",
+    ),
+    "sim.needs_peak_days": (
+        "Offres EJP et à jours de pointe : les jours de pointe ne sont pas connus ici ; elles "
+        "montrent leur coût le plus bas et le plus haut possibles et ne sont pas classées.",
+        "EJP and peak-day offers: the peak days are not known here; they show their lowest "
+        "and highest possible cost and are not ranked.",
+    ),
+    "sim.needs_tempo_colors": (
+        "Des couleurs Tempo de la période ne sont pas encore connues : les offres Tempo "
+        "montrent une fourchette.",
+        "Some Tempo colours of the period are not known yet: Tempo offers show a range.",
+    ),
+    "sim.needs_offpeak_hours": (
+        "Des offres heures creuses n'ont pas d'horaires et votre compteur non plus : elles ne "
+        "sont pas chiffrées.",
+        "Some off-peak offers have no hours of their own and your meter has none: they are "
+        "not priced.",
+    ),
+    "sim.ranking": ("Classement des offres", "Offers ranked"),
+    "sim.rank": ("n° {rank}", "#{rank}"),
+    "sim.unranked": ("non classée", "not ranked"),
+    "sim.current": ("votre offre actuelle", "your current offer"),
+    "sim.total": ("Coût sur la période", "Cost over the period"),
+    "sim.per_year": ("soit {eur} par an", "that is {eur} a year"),
+    "sim.same": ("même coût", "same cost"),
+    "sim.saving_period": ("{eur} d'économie sur la période", "{eur} saved over the period"),
+    "sim.extra_period": ("{eur} de plus sur la période", "{eur} more over the period"),
+    "sim.peak_range": ("Jours de pointe inconnus : coût entre", "Peak days unknown: cost between"),
+    "sim.tempo_range": (
+        "Couleurs Tempo inconnues : coût entre",
+        "Tempo colours unknown: cost between",
+    ),
+    "sim.not_priced": ("non chiffrée : {why}", "not priced: {why}"),
+    "sim.problem.no_price": ("pas de prix sur toute la période", "no price over the whole period"),
+    "sim.problem.needs_offpeak_hours": ("heures creuses inconnues", "off-peak hours unknown"),
+    "sim.breakdown": ("Détail par créneau", "Per slot"),
+    "sim.slot": (
+        "{tag} : {kwh}, {eur} ({avg} €/kWh en moyenne)",
+        "{tag}: {kwh}, {eur} (€{avg}/kWh on average)",
+    ),
+    "sim.parts": (
+        "Abonnement {subscription} · énergie {energy}",
+        "Subscription {subscription} · energy {energy}",
+    ),
+    "sim.chart": (
+        "Coût de chaque offre sur la période (€)",
+        "Cost of each offer over the period (€)",
+    ),
+    "sim.none": (
+        "Aucune offre du catalogue pour cette puissance : le catalogue n'est pas encore chargé "
+        "(il l'est à la synchronisation).",
+        "No offer of the catalogue for this power: the catalogue is not loaded yet (the sync "
+        "loads it).",
+    ),
+    "sum.sim": ("Coût sur la période : {parts}.", "Cost over the period: {parts}."),
+    "query.sim_too_long": (
+        "« end » : la période dépasse {days} jours ; les 12 derniers mois sont affichés.",
+        "“end”: the period is longer than {days} days; the last 12 months are shown.",
+    ),
 }
 
 

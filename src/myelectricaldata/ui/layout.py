@@ -19,7 +19,7 @@ from nicegui.element import Element
 from nicegui.elements.mixins.text_element import TextElement
 from nicegui.language import Language
 
-from myelectricaldata.domain.timeutil import today_paris
+from myelectricaldata.domain.timeutil import PARIS, today_paris
 from myelectricaldata.ui import markers as m
 from myelectricaldata.ui.i18n import (
     LANG_COOKIE,
@@ -27,6 +27,7 @@ from myelectricaldata.ui.i18n import (
     Lang,
     code_label,
     day_text,
+    instant_text,
     pick_lang,
     text,
 )
@@ -35,12 +36,14 @@ from myelectricaldata.ui.query import MAX_DAY, MIN_DAY, QueryProblem
 if TYPE_CHECKING:
     from myelectricaldata.api.security import AccessPolicy
     from myelectricaldata.runtime import Runtime
+    from myelectricaldata.ui.data import Repricing
 
 #: Navigation entries: (page marker, text key, Material icon).
 NAV: tuple[tuple[str, str, str], ...] = (
     (m.PAGE_DASHBOARD, "nav.dashboard", "dashboard"),
     (m.PAGE_CONSUMPTION, "nav.consumption", "bolt"),
     (m.PAGE_COST, "nav.cost", "euro"),
+    (m.PAGE_SIMULATOR, "nav.simulator", "calculate"),
     (m.PAGE_PRODUCTION, "nav.production", "solar_power"),
     (m.PAGE_BALANCE, "nav.balance", "balance"),
     (m.PAGE_TEMPO, "nav.tempo", "calendar_month"),
@@ -71,6 +74,16 @@ TAG_COLORS = {
     "whitehp": "#90a4ae",
     "redhc": "#ef9a9a",
     "redhp": TEMPO_COLORS["RED"],
+    "base_weekend": "#5e35b1",
+    "hc_weekend": "#00897b",
+    "hp_weekend": "#f4511e",
+    "winter_hc": "#4fc3f7",
+    "winter_hp": "#0277bd",
+    "summer_hc": "#ffd54f",
+    "summer_hp": "#f9a825",
+    "peak_day": "#b71c1c",
+    "ejp_normal": "#43a047",
+    "ejp_peak": "#c62828",
     "unclassified": "#bdbdbd",
     "subscription": "#8d6e63",
 }
@@ -468,3 +481,19 @@ class PagedTable(ui.table):
             self._props["rows"] = rows
             self._props["pagination"] = self._pagination(page, per_page)
         self.update()
+
+
+def repricing_banner(ctx: PageContext, change: Repricing, end: date) -> None:
+    """Say which range a back-dated change re-priced, and that the pages already show it."""
+    with ui.element("div").classes("med-alert med-alert-info w-full") as box:
+        box.props["role"] = "status"
+        m.apply(box, m.REPRICE_BANNER, value=f"{change.start}..{end}", unit="")
+        ui.label(
+            ctx.t(
+                "reprice.banner",
+                at=instant_text(change.saved_at.astimezone(PARIS), ctx.lang),
+                what=ctx.t(f"reprice.{change.what}"),
+                start=day_text(change.start, ctx.lang),
+                end=day_text(end, ctx.lang),
+            )
+        ).classes("text-sm")

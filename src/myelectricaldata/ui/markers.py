@@ -54,6 +54,7 @@ PAGE_TEMPO: Final = "page:tempo"  # /tempo
 PAGE_ECOWATT: Final = "page:ecowatt"  # /ecowatt
 PAGE_EXPORTER: Final = "page:exporter"  # /exporter
 PAGE_SETTINGS: Final = "page:settings"  # /settings
+PAGE_SIMULATOR: Final = "page:simulator"  # /simulator
 PAGE_LOGIN: Final = "page:login"  # /login (only when the service is bound beyond loopback)
 PAGE_NOT_FOUND: Final = "page:not_found"  # any other path: 404, in the UI's language
 PAGE_ERROR: Final = "page:error"  # a page that failed: 500, in the UI's language
@@ -69,6 +70,7 @@ PAGE_PATHS: Final[dict[str, str]] = {
     PAGE_ECOWATT: "/ecowatt",
     PAGE_EXPORTER: "/exporter",
     PAGE_SETTINGS: "/settings",
+    PAGE_SIMULATOR: "/simulator",
 }
 
 # -- shell (header and drawer, on every page but the login) ---------------------------------------
@@ -161,6 +163,42 @@ def summary(chart_marker: str) -> str:
 #: Where the figures of a page come from (the € page prices the load curve, the kWh page
 #: shows the daily index): a short note marked SOURCE_NOTE on each of those pages.
 SOURCE_NOTE: Final = "source:note"
+
+# -- prices (Consommation €, Paramètres) ----------------------------------------------------------
+
+#: The offer pricing the shown PDL (€ page): data-value the offer row's id (``default:<TYPE>``
+#: when no offer is chosen and the default prices apply).
+COST_OFFER: Final = "cost:offer"
+#: The prices used (€ page): one line per dated row pricing the period; data-value how many.
+COST_PRICES: Final = "cost:prices"
+#: The € page's link to the Simulateur.
+COST_SIMULATOR_LINK: Final = "cost:simulator"
+#: The banner saying which range a back-dated change (prices, offer, off-peak hours) re-priced,
+#: on Paramètres after saving one and on the € page for a week; data-value
+#: ``YYYY-MM-DD..YYYY-MM-DD`` (its first day .. the newest stored day).
+REPRICE_BANNER: Final = "reprice:banner"
+
+# -- simulator -------------------------------------------------------------------------------------
+
+SIM_LAST_YEAR: Final = "sim:last_year"  # button: the last 12 months (the default)
+SIM_RANKING: Final = "sim:ranking"  # the ranked list (<ol>); data-value how many offers
+SIM_NOTES: Final = "sim:notes"  # what the result depends on (days with a curve, peak days...)
+CHART_SIMULATOR: Final = "chart:simulator"  # cost of each offer over the period (EUR)
+
+
+def sim_offer(offer_id: str) -> str:
+    """One offer of the ranking ``sim:offer:<offer id>`` (an <li>); data-value its rank, ``""``
+    when only a cost range is known (EJP, peak days unknown) or it could not be priced.
+
+    Inside it, numbers ``value(<pdl>, "sim_total:<offer id>")`` (EUR over the period, ``""``
+    for a range), ``sim_low:<id>`` and ``sim_high:<id>`` (the range; both the total when
+    exact), ``sim_saving:<id>`` (EUR over the period: the current offer's total minus this
+    one's, ``""`` when unknown), and ``sim_slots:<id>`` (text: kWh and EUR per slot).
+    Days of the period: ``value(<pdl>, "sim_days")``, ``sim_curve_days`` (with a complete
+    load curve), ``sim_estimated_days`` (priced from the daily value), ``sim_missing_days``.
+    """
+    return f"sim:offer:{offer_id}"
+
 
 # -- tables (a Quasar q-table; rows in the DOM as <tr>) -------------------------------------------
 
@@ -307,10 +345,23 @@ def setting(name: str) -> str:
     """An input or button of the settings page: ``settings:<name>``.
 
     Names: ``client_id``, ``client_secret``, ``demo`` (switch), ``save_gateway``,
-    ``sync_hour``, ``save_sync``, ``tariff:<field>`` (a ``TariffPrices`` field), ``save_tariff``,
-    ``pdl_name:<pdl>``, ``save_names``, ``offpeak_pdl`` (select), ``offpeak_from`` (a date field
-    like PERIOD_START), ``offpeak_ranges`` (text like ``22:30-06:30;12:00-14:00``),
-    ``save_offpeak``, ``result`` (the last save's message; data-value ``ok`` or ``failed``).
+    ``sync_hour``, ``save_sync``, ``pdl_name:<pdl>``, ``save_names``, ``offpeak_pdl`` (select),
+    ``offpeak_from`` (a date field like PERIOD_START), ``offpeak_ranges`` (text like
+    ``22:30-06:30;12:00-14:00``), ``save_offpeak``, ``result`` (the last save's message;
+    data-value ``ok`` or ``failed``).
+
+    Offer and prices: ``offer_pdl`` (select of the usage point), ``offer_type`` (filter of the
+    offers by type, ``""`` for every type), ``offer`` (select: the catalogue offers in force
+    today at the meter's kVA, your own prices, the one picked on the site), ``offer_current``
+    (text; data-value the id of the row in force), ``save_offer``; your own dated prices:
+    ``personal_type`` (select of an offer type), ``personal_from`` (date field),
+    ``personal:subscription_eur_month`` and ``personal:<price field>`` (texts, French decimal
+    commas accepted: ``0,1952``; a refused value shows its error under the field, naming it),
+    ``personal_use`` (switch: use them for this usage point), ``save_personal``,
+    ``personal_version:<TYPE>:<YYYY-MM-DD>`` (a saved version) and
+    ``personal_delete:<TYPE>:<YYYY-MM-DD>`` (its delete button);
+    ``tariff:production_resale_eur_kwh`` and ``save_resale`` (the resale price of injected
+    production).
     """
     return f"settings:{name}"
 

@@ -34,7 +34,7 @@ from myelectricaldata.domain.offers import (
     personal_offer_id,
     personal_prices_from,
 )
-from myelectricaldata.domain.simulator import Ranked, Simulation, simulate
+from myelectricaldata.domain.simulator import MAX_SIMULATION_DAYS, Ranked, Simulation, simulate
 from myelectricaldata.domain.timeutil import local_midnight
 from myelectricaldata.domain.types import Direction
 from myelectricaldata.sources.demo_offers import demo_catalogue
@@ -46,9 +46,6 @@ if TYPE_CHECKING:
     from myelectricaldata.runtime import Runtime
 
 router = APIRouter(tags=["offers"])
-
-#: Longest simulated period (two years and a leap day: the load curve goes back two years).
-MAX_SIMULATION_DAYS = 731
 
 
 def _body_error(field: str, message: str, value: Any = None) -> RequestValidationError:

@@ -21,6 +21,7 @@ MODULES: dict[str, str] = {
     m.PAGE_ECOWATT: "ecowatt",
     m.PAGE_EXPORTER: "exporter",
     m.PAGE_SETTINGS: "settings",
+    m.PAGE_SIMULATOR: "simulator",
 }
 #: Seconds a page may take to build before NiceGUI gives up (a two-year load curve is read).
 RESPONSE_TIMEOUT_S = 30.0

@@ -14,10 +14,11 @@ from myelectricaldata.exporters.base import MeasureValue
 from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.runtime import saved_prices
 from myelectricaldata.store.exports import ExportLog
-from myelectricaldata.store.repo import StoredUsagePoint, SyncBusy
+from myelectricaldata.store.repo import Store, StoredUsagePoint, SyncBusy
 from myelectricaldata.sync.service import SyncStatus
 from myelectricaldata.ui import i18n
 from myelectricaldata.ui import markers as m
+from myelectricaldata.ui.data import CostModel, month_cost
 from myelectricaldata.ui.layout import (
     ECOWATT_COLORS,
     ECOWATT_TEXT,
@@ -31,6 +32,7 @@ from myelectricaldata.ui.layout import (
     value_label,
 )
 from myelectricaldata.ui.messages import localized
+from myelectricaldata.ui.offers import offer_name
 
 if TYPE_CHECKING:
     from myelectricaldata.runtime import Runtime
@@ -78,7 +80,11 @@ def _kwh_value(
 
 
 def _card(
-    ctx: PageContext, stored: StoredUsagePoint, values: dict[str, MeasureValue], status: SyncStatus
+    ctx: PageContext,
+    stored: StoredUsagePoint,
+    values: dict[str, MeasureValue],
+    status: SyncStatus,
+    month: CostModel | None,
 ) -> None:
     point = stored.point
     pdl = point.pdl
@@ -115,13 +121,17 @@ def _card(
                 _kwh_value(ctx, values, pdl, "production_month", ctx.t("dash.month"))
                 _kwh_value(ctx, values, pdl, "production_year", ctx.t("dash.year"))
         with ui.row().classes("gap-6 w-full"):
-            cost = values.get("cost_month")
-            if cost is not None:
-                raw = cost.value if isinstance(cost.value, int | float) else None
+            if point.has_consumption and month is not None:
+                # Each day at the price of the PDL's offer in force that day (the € page's way).
+                raw = round(month.bill.low_eur, 2)
+                pricing = month.pricing
                 with ui.column().classes("gap-0"):
                     ui.label(ctx.t("dash.cost_month")).classes("text-xs med-muted")
                     value_label(
                         i18n.eur(raw, ctx.lang), m.value(pdl, "cost_month"), raw, "EUR", "text-lg"
+                    )
+                    ui.label(offer_name(ctx.lang, pricing.offer, pricing.provider)).classes(
+                        "text-xs med-muted"
                     )
             power = values.get("max_power_yesterday")
             if power is not None:
@@ -284,6 +294,7 @@ async def build(ctx: PageContext) -> None:
     prices = await asyncio.to_thread(saved_prices, runtime.store)
     snapshot = await compute_snapshot(runtime.store, now=ctx.now, prices=prices)
     points = await asyncio.to_thread(runtime.store.usage_points)
+    months = await asyncio.to_thread(_month_costs, runtime.store, points, ctx.today)
     status = await asyncio.to_thread(runtime.sync.status)
     health = await asyncio.to_thread(exporter_health, runtime)
     with shell(ctx, m.PAGE_DASHBOARD):
@@ -292,11 +303,23 @@ async def build(ctx: PageContext) -> None:
             message(ctx.t("common.no_pdl"))
         with ui.row().classes("w-full gap-4 items-stretch"):
             for stored in points:
-                _card(ctx, stored, _by_key(snapshot.for_scope(stored.point.pdl)), status)
+                pdl = stored.point.pdl
+                _card(ctx, stored, _by_key(snapshot.for_scope(pdl)), status, months.get(pdl))
         grid = _by_key(snapshot.for_scope("tempo") + snapshot.for_scope("ecowatt"))
         with ui.row().classes("w-full gap-4 items-stretch"):
             _grid_card(ctx, grid)
             _exporters_card(ctx, health)
+
+
+def _month_costs(store: Store, points: list[StoredUsagePoint], today: date) -> dict[str, CostModel]:
+    """This month's cost of each usage point, at its offer's dated prices."""
+    costs = {}
+    for stored in points:
+        if stored.point.has_consumption:
+            model = month_cost(store, stored, today)
+            if model is not None:
+                costs[stored.point.pdl] = model
+    return costs
 
 
 def _status_text(ctx: PageContext, status: SyncStatus) -> tuple[str, str, float | None]:
