@@ -166,6 +166,6 @@ def newest_curve_start(
     (blocking: raw rows, as few objects as possible for a year after a backfilled batch)."""
     newest: int | None = None
     for rows in store.iter_load_curve_rows(pdl, direction, start, end):
-        if rows:
-            newest = max(newest or rows[-1][0], rows[-1][0])
+        if rows:  # in start order: the last row of the last batch is the newest
+            newest = rows[-1][0]
     return None if newest is None else datetime.fromtimestamp(newest, UTC)
