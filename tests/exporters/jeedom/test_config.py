@@ -1,4 +1,4 @@
-"""The draft Jeedom settings: environment variables read, bad values refused by field name."""
+"""The Jeedom settings: environment variables read, bad values refused by field name."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ def state(days: list[date]) -> list[MeasureValue]:
 
 
 async def export(client: JeedomClient, days: list[date], *, concurrency: int = 1) -> EventBatch:
-    """What one full run of the future exporter does: provision, build one batch, send it."""
+    """One run's steps by hand (provision, build one batch, send it), below the exporter."""
     zone = (await probe(client)).timezone
     pdl = await provision(client, pdl_plan(PDL, PDL_MEASURES))
     grid = await provision(client, grid_plan(GRID_MEASURES))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pytest
 
 from myelectricaldata.exporters.jeedom.client import JeedomClient
 from myelectricaldata.exporters.jeedom.errors import JeedomSetupError
 from myelectricaldata.exporters.jeedom.mapping import HISTORY_KEYS, HOURLY_MEASURES, MeasureInfo
+from myelectricaldata.exporters.jeedom.measures import grid_measures, pdl_measures
 from myelectricaldata.exporters.jeedom.model import Event
 from myelectricaldata.exporters.jeedom.provision import (
     GRID_LOGICAL_ID,
@@ -19,7 +18,7 @@ from myelectricaldata.exporters.jeedom.provision import (
     provision,
     same_name,
 )
-from myelectricaldata.exporters.measures import MEASURES, Measure
+from myelectricaldata.exporters.measures import MEASURES
 from tests.fakes.jeedom import FakeJeedom, clean_name
 
 PDL = "09999000000001"
@@ -35,20 +34,6 @@ GRID_MEASURES = (
     MeasureInfo("tempo_today", "Couleur Tempo aujourd'hui", "Tempo colour today", None, "string"),
     MeasureInfo("ecowatt_j0", "EcoWatt aujourd'hui", "EcoWatt today", None, "numeric"),
 )
-
-
-def catalogue_kind(measure: Measure) -> str:
-    """How a catalogue measure is stored in Jeedom (text for colours, times and labels)."""
-    if measure.device_class in ("enum", "timestamp") or measure.key == "tempo_season":
-        return "string"
-    return "numeric"
-
-
-def as_info(measures: Iterable[Measure]) -> list[MeasureInfo]:
-    return [
-        MeasureInfo(m.key, m.label_fr, m.label_en, m.unit, catalogue_kind(m))  # type: ignore[arg-type]
-        for m in measures
-    ]
 
 
 # --------------------------------------------------------------------------- names
@@ -114,8 +99,8 @@ async def test_the_whole_catalogue_provisions_cleanly(
 ) -> None:
     pdl_side = [m for m in MEASURES if m.scope in ("pdl", "production")]
     grid_side = [m for m in MEASURES if m.scope in ("tempo", "ecowatt")]
-    done = await provision(client, pdl_plan(PDL, [*as_info(pdl_side), *HOURLY_MEASURES]))
-    grid = await provision(client, grid_plan(as_info(grid_side), language="en"))
+    done = await provision(client, pdl_plan(PDL, pdl_measures(None, hourly=True)))
+    grid = await provision(client, grid_plan(grid_measures(), language="en"))
     assert len(done.commands) == len(pdl_side) + 2 and len(grid.commands) == len(grid_side)
     historized = {
         c.logicalId

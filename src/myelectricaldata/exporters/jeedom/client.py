@@ -138,9 +138,10 @@ class JeedomClient:
                 headers={"Content-Type": "application/json"},
             )
         except httpx.TimeoutException:
+            # The sentence of exporters.http's timeouts: the UI words it in French.
             raise JeedomUnavailable(
-                f"Jeedom at {self.url} did not answer {method} within {self.timeout_s:g} s: "
-                "check that it is running, or raise timeout_seconds"
+                f"Jeedom at {self.url} did not answer {method} in time: check that it is "
+                "running, or raise timeout_seconds"
             ) from None
         except httpx.HTTPError as exc:
             reason = self._redact(f"{type(exc).__name__}: {exc}")

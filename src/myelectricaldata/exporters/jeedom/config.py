@@ -1,6 +1,5 @@
-"""Configuration of the ``jeedom`` exporter (``JEEDOM_*`` variables). Draft for the exporter kit:
-field names may still change when the kit attaches its French/English texts.
-"""
+"""Configuration of the ``jeedom`` exporter (``JEEDOM_*`` variables): each field with its French
+and English texts, which the API's schema and the web UI's form show."""
 
 from __future__ import annotations
 
@@ -9,10 +8,10 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, field_validator, model_validator
 
 from myelectricaldata.domain.types import validate_pdl
-from myelectricaldata.exporters.base import ExporterConfig, secret_field
+from myelectricaldata.exporters.fields import ExporterConfig, Translated, setting
 from myelectricaldata.exporters.http import check_base_url, parse_pairs, timeout_field
 from myelectricaldata.exporters.http import verify_tls_field as _verify_tls_field
 from myelectricaldata.exporters.jeedom.client import api_base
@@ -33,63 +32,177 @@ class JeedomConfig(ExporterConfig):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, hide_input_in_errors=True)
 
     env_prefix: ClassVar[str] = "JEEDOM"
+    summary: ClassVar[Translated | None] = Translated(
+        "Les valeurs du jour et l'historique daté dans Jeedom, par son API JSON-RPC : un "
+        "équipement Virtuel par compteur et un pour Tempo et EcoWatt, créés et tenus à jour par "
+        "l'export (ou vos propres commandes, par leur id). Environnement : `JEEDOM_URL`, "
+        "`JEEDOM_API_KEY`, `JEEDOM_ENABLED`, et `JEEDOM_<CHAMP>` pour les autres.",
+        "Today's values and dated history into Jeedom, over its JSON-RPC API: one Virtual "
+        "equipment per meter and one for Tempo and EcoWatt, created and kept up to date by the "
+        "export (or your own commands, by id). Environment: `JEEDOM_URL`, `JEEDOM_API_KEY`, "
+        "`JEEDOM_ENABLED`, and `JEEDOM_<FIELD>` for the others.",
+    )
 
-    url: str = Field("", description="Jeedom's address, e.g. http://jeedom.local.")
-    api_key: str = secret_field(
+    url: str = setting(
         "",
-        "Jeedom's API key (Réglages > Système > Configuration > API, « Clé API »), or the "
-        "Virtual plugin's key with plugin = virtual.",
+        fr=(
+            "Adresse de Jeedom",
+            "Par exemple `http://jeedom.local` (avec ou sans `/core/api/jeeApi.php`).",
+        ),
+        en=(
+            "Jeedom address",
+            "For example `http://jeedom.local` (with or without `/core/api/jeeApi.php`).",
+        ),
     )
-    plugin: str = Field(
+    api_key: str = setting(
         "",
-        description="Empty for the core API key; the plugin whose key api_key is (virtual).",
+        secret=True,
+        fr=(
+            "Clé API",
+            "Clé API de Jeedom (Réglages > Système > Configuration, onglet API, « Clé API »), "
+            "ou celle du plugin Virtuel avec « Plugin de la clé » = `virtual`.",
+        ),
+        en=(
+            "API key",
+            "Jeedom's API key (Réglages > Système > Configuration, tab API, « Clé API »), or "
+            "the Virtual plugin's key with “Key's plugin” = `virtual`.",
+        ),
     )
-    verify_tls: bool = _verify_tls_field()
-    timeout_seconds: float = timeout_field()
-    timezone: str = Field(
+    plugin: str = setting(
         "",
-        description="Jeedom's time zone, e.g. Europe/Paris (empty: ask Jeedom; required with a "
-        "plugin key, which cannot read it).",
+        fr=(
+            "Plugin de la clé",
+            "Vide pour la clé API de Jeedom ; `virtual` quand la clé est celle du plugin Virtuel.",
+        ),
+        en=(
+            "Key's plugin",
+            "Empty for Jeedom's API key; `virtual` when the key is the Virtual plugin's.",
+        ),
     )
-    provisioning: Literal["auto", "mapping"] = Field(
+    provisioning: Literal["auto", "mapping"] = setting(
         "auto",
-        description="auto: create and maintain Virtual equipments; mapping: use the command ids "
-        "in commands.",
+        fr=(
+            "Équipements",
+            "`auto` : l'export crée et tient à jour ses équipements Virtuels ; `mapping` : il "
+            "écrit dans les commandes données dans « Commandes ».",
+        ),
+        en=(
+            "Equipments",
+            "`auto`: the export creates and maintains its Virtual equipments; `mapping`: it "
+            "writes to the commands given in “Commands”.",
+        ),
     )
-    object_id: int | None = Field(
-        None, ge=1, description="Jeedom object (room) the created equipments go in (empty: none)."
+    object_id: int | None = setting(
+        None,
+        ge=1,
+        fr=(
+            "Objet Jeedom",
+            "Id de l'objet (pièce) où créer les équipements (Outils > Objets) ; vide : aucun.",
+        ),
+        en=(
+            "Jeedom object",
+            "Id of the object (room) the equipments are created in (Outils > Objets); empty: none.",
+        ),
     )
-    equipment_name: str = Field(
-        DEFAULT_PDL_NAME, description="Name of a PDL's equipment when created ({pdl} is the PDL)."
+    equipment_name: str = setting(
+        DEFAULT_PDL_NAME,
+        fr=(
+            "Nom de l'équipement d'un compteur",
+            "Nom donné à sa création (`{pdl}` : le point de livraison).",
+        ),
+        en=("Meter equipment name", "Name given when it is created (`{pdl}`: the usage point)."),
     )
-    grid_equipment_name: str = Field(
-        DEFAULT_GRID_NAME, description="Name of the Tempo and EcoWatt equipment when created."
+    grid_equipment_name: str = setting(
+        DEFAULT_GRID_NAME,
+        fr=("Nom de l'équipement Tempo et EcoWatt", "Nom donné à sa création."),
+        en=("Tempo and EcoWatt equipment name", "Name given when it is created."),
     )
-    language: Literal["fr", "en"] = Field("fr", description="Language of the command names.")
-    commands: dict[str, int] = Field(
+    language: Literal["fr", "en"] = setting(
+        "fr",
+        fr=("Langue des commandes", "Langue des noms des commandes créées (`fr` ou `en`)."),
+        en=("Command language", "Language of the names of the commands created (`fr` or `en`)."),
+    )
+    commands: dict[str, int] = setting(
         default_factory=dict,
-        description="With provisioning = mapping: <pdl>.<measure> (or <measure> for Tempo and "
-        "EcoWatt) -> Jeedom command id.",
+        fr=(
+            "Commandes",
+            "Avec `mapping` : `<pdl>.<mesure>` (ou `<mesure>` pour Tempo et EcoWatt) -> id de "
+            "commande info Jeedom. Depuis l'environnement : `<adresse>=<id>,...`",
+        ),
+        en=(
+            "Commands",
+            "With `mapping`: `<pdl>.<measure>` (or `<measure>` for Tempo and EcoWatt) -> Jeedom "
+            "info command id. From the environment: `<address>=<id>,...`",
+        ),
     )
-    pdls: list[str] = Field(
-        default_factory=list, description="Only these usage points (empty: all of them)."
+    pdls: list[str] = setting(
+        default_factory=list,
+        fr=("Points de livraison exportés", "Seulement ces points de livraison (vide : tous)."),
+        en=("Usage points exported", "Only these usage points (empty: all of them)."),
     )
-    state: bool = Field(True, description="Send the current values of the measures catalogue.")
-    history: bool = Field(
+    state: bool = setting(
         True,
-        description="Send daily history (consumption, production, max power, Tempo, EcoWatt).",
+        fr=("Valeurs du jour", "Envoie les valeurs du catalogue des mesures à chaque export."),
+        en=("Current values", "Send the measures catalogue's values at every run."),
     )
-    history_hourly: bool = Field(
-        False, description="Also send the load curve as hourly energy (consumption_hourly)."
+    history: bool = setting(
+        True,
+        fr=(
+            "Historique journalier",
+            "Envoie l'historique daté : consommation, production, puissance max, Tempo, EcoWatt.",
+        ),
+        en=(
+            "Daily history",
+            "Send the dated history: consumption, production, max power, Tempo, EcoWatt.",
+        ),
     )
-    grid: bool = Field(True, description="Send Tempo and EcoWatt.")
-    concurrency: int = Field(
+    history_hourly: bool = setting(
+        False,
+        fr=(
+            "Historique horaire",
+            "Envoie aussi la courbe de charge en énergie par heure (`consumption_hourly`, "
+            "`production_hourly`).",
+        ),
+        en=(
+            "Hourly history",
+            "Also send the load curve as energy per hour (`consumption_hourly`, "
+            "`production_hourly`).",
+        ),
+    )
+    grid: bool = setting(
+        True,
+        fr=("Tempo et EcoWatt", "Envoie les couleurs Tempo et les signaux EcoWatt."),
+        en=("Tempo and EcoWatt", "Send the Tempo colours and the EcoWatt signals."),
+    )
+    timezone: str = setting(
+        "",
+        fr=(
+            "Fuseau horaire de Jeedom",
+            "Par exemple `Europe/Paris` ; vide : lu dans Jeedom (obligatoire avec la clé d'un "
+            "plugin, qui ne peut pas le lire).",
+        ),
+        en=(
+            "Jeedom's time zone",
+            "For example `Europe/Paris`; empty: read from Jeedom (required with a plugin key, "
+            "which cannot read it).",
+        ),
+    )
+    concurrency: int = setting(
         1,
         ge=1,
         le=8,
-        description="cmd::event requests in flight while sending history (1: strictly oldest "
-        "first).",
+        fr=(
+            "Requêtes simultanées",
+            "Requêtes `cmd::event` en vol pendant l'envoi de l'historique (1 : strictement du "
+            "plus ancien au plus récent).",
+        ),
+        en=(
+            "Requests in flight",
+            "`cmd::event` requests in flight while sending history (1: strictly oldest first).",
+        ),
     )
+    timeout_seconds: float = timeout_field()
+    verify_tls: bool = _verify_tls_field()
 
     @field_validator("url")
     @classmethod
