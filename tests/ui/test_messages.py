@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from myelectricaldata.domain.types import Stream
 from myelectricaldata.exporters.base import BaseExporter, ConnectionTestResult
+from myelectricaldata.exporters.delivery import gave_up_message
 from myelectricaldata.exporters.influxdb import InfluxDBConfig, InfluxDBExporter
 from myelectricaldata.exporters.mqtt import MqttConfig, MqttExporter
 from myelectricaldata.exporters.victoriametrics import (
@@ -14,6 +16,7 @@ from myelectricaldata.exporters.victoriametrics import (
     VictoriaMetricsExporter,
 )
 from myelectricaldata.exporters.webhook import WebhookConfig, WebhookExporter
+from myelectricaldata.support.retry import GaveUp, Retryable
 from myelectricaldata.ui.messages import localized
 from tests.conftest import free_port
 
@@ -72,15 +75,34 @@ def test_a_message_no_pattern_knows_is_shown_unchanged() -> None:
     assert localized(None, "fr") == ""
 
 
+_UNREACHABLE = (
+    "cannot reach InfluxDB at http://127.0.0.1:9 for a write "
+    "(ConnectError: All connection attempts failed): check url and that InfluxDB is running"
+)
+_UNREACHABLE_FR = (
+    "impossible de joindre InfluxDB (http://127.0.0.1:9) pour « a write » (ConnectError: All "
+    "connection attempts failed) : vérifiez l'URL et que InfluxDB fonctionne"
+)
+
+
 def test_an_export_run_failure_is_explained_in_french_with_its_stream_named() -> None:
-    english = (
-        "consumption_daily: cannot reach InfluxDB at http://127.0.0.1:9 for a write "
-        "(ConnectError: All connection attempts failed): check url and that InfluxDB is running "
-        "(after 4 attempts; the next run resumes from here)"
-    )
+    """The sentence is the one the delivery writes when the shared retry helper gives up."""
+    english = gave_up_message(Stream.CONSUMPTION_DAILY, GaveUp(Retryable(_UNREACHABLE), 4))
     assert localized(english, "fr") == (
-        "Consommation par jour : impossible de joindre InfluxDB (http://127.0.0.1:9) pour "
-        "« a write » (ConnectError: All connection attempts failed) : vérifiez l'URL et que "
-        "InfluxDB fonctionne (après 4 tentatives ; le prochain export reprendra ici)"
+        f"Consommation par jour : {_UNREACHABLE_FR} (après 4 tentative(s) ; le prochain export "
+        "reprendra ici)"
     )
     assert localized(english, "en") == english
+    too_long = GaveUp(Retryable(_UNREACHABLE), 1, wait_too_long=True)
+    assert localized(gave_up_message(Stream.CONSUMPTION_DAILY, too_long), "fr") == (
+        f"Consommation par jour : {_UNREACHABLE_FR} (la destination demande d'attendre trop "
+        "longtemps ; le prochain export reprendra ici)"
+    )
+
+
+def test_a_failure_logged_before_the_shared_retry_helper_is_still_in_french() -> None:
+    older = f"consumption_daily: {_UNREACHABLE} (after 4 attempts; the next run resumes from here)"
+    assert localized(older, "fr") == (
+        f"Consommation par jour : {_UNREACHABLE_FR} (après 4 tentatives ; le prochain export "
+        "reprendra ici)"
+    )

@@ -77,6 +77,11 @@ class ExportFailed(Exception):
     """A batch was refused after every attempt; the checkpoint stayed where it was."""
 
 
+def gave_up_message(stream: Stream, exc: GaveUp) -> str:
+    """What the run's log says when a batch of ``stream`` was still refused after ``exc``."""
+    return f"{stream.value}: {exc}; the next run resumes from here"
+
+
 @dataclass(frozen=True, slots=True)
 class Batch:
     """Rows of one stream to send together, and the checkpoint they complete (if any)."""
@@ -474,9 +479,7 @@ class ExportService:
                 attempt, self.policy, sleep=self._sleep, what=f"export {name} {batch.stream}"
             )
         except GaveUp as exc:
-            raise ExportFailed(
-                f"{batch.stream.value}: {exc}; the next run resumes from here"
-            ) from None
+            raise ExportFailed(gave_up_message(batch.stream, exc)) from None
         return made
 
     async def _deliver_state(

@@ -122,6 +122,17 @@ _WRAPPERS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
     (re.compile(pattern, re.DOTALL), french)
     for pattern, french in (
         (
+            r"(?P<stream>[a-z_]+): (?P<inner>.+) \(after (?P<n>\d+) attempts?\); the next run "
+            r"resumes from here",
+            "{stream} : {inner} (après {n} tentative(s) ; le prochain export reprendra ici)",
+        ),
+        (
+            r"(?P<stream>[a-z_]+): (?P<inner>.+) \(server asks to wait too long\); the next run "
+            r"resumes from here",
+            "{stream} : {inner} (la destination demande d'attendre trop longtemps ; le prochain "
+            "export reprendra ici)",
+        ),
+        (  # the shape written before the kit's shared retry helper (older logs)
             r"(?P<stream>[a-z_]+): (?P<inner>.+) \(after (?P<n>\d+) attempts; the next run "
             r"resumes from here\)",
             "{stream} : {inner} (après {n} tentatives ; le prochain export reprendra ici)",
