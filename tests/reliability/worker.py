@@ -23,6 +23,7 @@ from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.sources.demo import DemoSource
 from myelectricaldata.store.exports import ExportBusy, ExportRepo
 from myelectricaldata.store.repo import Store, SyncBusy
+from myelectricaldata.support.retry import Backoff
 from myelectricaldata.sync.service import SyncService
 
 #: "Now" of every run: the demo data then depend only on the range asked for.
@@ -57,7 +58,8 @@ async def export(url: str, hook: str, secret: str) -> int:
     registry = Registry(plugins=False)
     env = {"WEBHOOK_ENABLED": "true", "WEBHOOK_URL": hook, "WEBHOOK_SECRET": secret}
     configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), env)
-    service = ExportService(store, registry, configs, backoff_base=0.01)
+    # The delivery's attempts, with waits of milliseconds (the kit's one retry policy).
+    service = ExportService(store, registry, configs, policy=Backoff(base=0.01, cap=0.02))
     print("ready", flush=True)
     started = time.perf_counter()
     try:
