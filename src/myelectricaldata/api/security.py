@@ -21,10 +21,10 @@ The rest is decided once, from the address the service binds (``--host`` / ``MED
 
 Passwords and tokens are never stored in clear: the stored forms are an scrypt hash (password)
 and a SHA-256 digest (token), in the settings table. A UI session is an HMAC-signed cookie
-whose key mixes a random per-install secret with the password hash, so that changing the
-password signs everyone out; signing out revokes the session in the database. Login attempts
-are limited per client address: the peer's, or the one a trusted proxy forwarded
-(``MED_TRUSTED_PROXIES``).
+whose key mixes a random per-install secret with the password, so that changing the password
+signs everyone out and a restart with the same one signs nobody out; signing out revokes the
+session in the database. Login attempts are limited per client address: the peer's, or the one
+a trusted proxy forwarded (``MED_TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
@@ -341,15 +341,25 @@ def refusal_message(host: str, missing: list[str], weak: dict[str, str] | None =
     )
 
 
-def _session_key(store: Store, password_hash: str) -> bytes:
+def _session_key(store: Store, password: str, password_hash: str) -> bytes:
+    """The key that signs UI sessions: the install's random key mixed with the password, so
+    that a new password signs everyone out and the same one keeps them signed in."""
     saved = store.get_setting(SESSION_KEY_KEY)
     if saved is None:
         key = secrets.token_urlsafe(32)
         store.put_setting(SESSION_KEY_KEY, key, secret=True)
     else:
         key = saved[0]
-    # Mixing in the password hash: a new password invalidates every open session.
-    return hashlib.sha256(f"{key}:{password_hash}".encode()).digest()
+    # MED_UI_PASSWORD is hashed with a new salt at every start: mixing that hash in would sign
+    # everyone out at each restart. An HMAC of the password under the install's key is the
+    # same for the same password (and says nothing of it without the key). A stored hash only
+    # changes with the password (`myelectricaldata password`): it is mixed in as it is.
+    proof = (
+        hmac.new(key.encode(), password.encode(), hashlib.sha256).hexdigest()
+        if password
+        else password_hash
+    )
+    return hashlib.sha256(f"{key}:{proof}".encode()).digest()
 
 
 def _allowed_hosts(settings: Settings) -> frozenset[str]:
@@ -390,7 +400,7 @@ def access_policy(settings: Settings, store: Store) -> AccessPolicy:
         open=False,
         password_hash=password_hash,
         token_digest=digest,
-        session_key=_session_key(store, password_hash),
+        session_key=_session_key(store, password, password_hash),
         protect_reads=True if settings.med_protect_reads is None else settings.med_protect_reads,
         allowed_hosts=hosts,
         revoked={k: v.timestamp() for k, v in store.revoked_sessions(now).items()},
