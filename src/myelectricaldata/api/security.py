@@ -486,8 +486,6 @@ _PAGE = """<!DOCTYPE html>
 *,*::before,*::after{{box-sizing:border-box}}
 body{{font-family:system-ui,sans-serif;background:#f4f6f8;color:#1d2733;margin:0;
 display:flex;min-height:100vh;align-items:center;justify-content:center}}
-@media (prefers-color-scheme:dark){{body{{background:#121212;color:#e6e6e6}}
-form{{background:#1e1e1e!important}} input{{background:#2a2a2a;color:#e6e6e6}}}}
 form{{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0002;
 width:min(100vw - 2rem,22rem);display:flex;flex-direction:column;gap:.8rem}}
 @media (max-width:400px){{form{{padding:1.25rem}}}}
@@ -495,6 +493,10 @@ h1{{margin:0;font-size:1.4rem;color:#1976d2}} p{{margin:0;font-size:.95rem}}
 input{{font-size:1rem;padding:.6rem;border:1px solid #9aa5b1;border-radius:6px}}
 button{{font-size:1rem;padding:.6rem;border:0;border-radius:6px;background:#1976d2;color:#fff}}
 .error{{color:#c62828}} a{{color:#1976d2;font-size:.85rem;align-self:flex-end}}
+/* Dark: the light theme's blue and red are under 4.5:1 on #1e1e1e; their 200 tones are ~9:1. */
+@media (prefers-color-scheme:dark){{body{{background:#121212;color:#e6e6e6}}
+form{{background:#1e1e1e}} input{{background:#2a2a2a;color:#e6e6e6;border-color:#8d99a6}}
+h1,a{{color:#90caf9}} .error{{color:#ef9a9a}}}}
 </style></head>
 <body><main data-testid="page:login">
 <form method="post" action="/login" data-testid="login:form">
