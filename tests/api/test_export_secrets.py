@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -21,7 +22,7 @@ from myelectricaldata.runtime import Runtime
 from myelectricaldata.sources.demo import DemoSource
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.support.retry import Backoff
-from tests.api.conftest import fill, fixed_clock, make_settings
+from tests.api.conftest import SECRET, fill, fixed_clock, make_settings
 from tests.fakes.webhook_receiver import WebhookReceiver
 
 MASK = "********"
@@ -316,3 +317,18 @@ async def test_export_logs_count_the_attempts_of_a_failed_run(
     tries = Counter(saved.ids())
     assert tries and set(tries.values()) == {4}, tries
 
+
+# -- logs ----------------------------------------------------------------------------------------
+
+
+async def test_the_service_masks_its_own_and_its_exporters_secrets_in_every_log(
+    client: httpx.AsyncClient, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = {"url": "http://127.0.0.1:9/hook", "authorization": f"Bearer {TOKEN}"}
+    assert (await client.put("/api/export/configs/webhook", json=config)).status_code == 200
+    caplog.set_level(logging.DEBUG)
+    library = logging.getLogger("any.library")
+    library.debug("gateway secret %s", SECRET)  # the settings' MED_CLIENT_SECRET
+    library.debug("the receiver's token is %s", TOKEN)  # saved in the webhook's config
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages == [f"gateway secret {MASK}", f"the receiver's token is {MASK}"]

@@ -237,8 +237,11 @@ class ExportService:
         return ExporterContext(self.view, self.settings, self.peer_config, self.shared(name))
 
     def exporter(self, name: str, config: ExporterConfig | None = None) -> BaseExporter[Any]:
-        """An exporter of a type with its config in force (or the one given)."""
+        """An exporter of a type with its config in force (or the one given, whose secrets join
+        those the service masks in its logs)."""
         cls = self.registry.get(name)
+        if config is not None:
+            self.configs.seen.merge(config.redactor())
         return build_exporter(cls, config or self.configs.load(name), self.context(name))
 
     def routers(self) -> list[APIRouter]:
