@@ -125,7 +125,7 @@ def test_a_saved_webhook_secret_stays_with_its_url_in_the_form(ui: UI, api: http
         ui.by(webhook("test")).click()
         refused = ui.by(webhook("save_result"))
         expect(refused).to_have_attribute("data-value", "failed")
-        expect(refused).to_contain_text("secret: the destination changed")
+        expect(refused).to_contain_text("secret : la destination a changé")
         expect(refused).to_contain_text("X-Api-Key")
         assert other.requests == []
 

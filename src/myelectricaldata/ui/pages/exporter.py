@@ -235,11 +235,12 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
             for error in errors:
                 loc = [p for p in error.get("loc", []) if p != "body"]
                 field = str(loc[0]) if loc else ""
+                text = localized(error.get("msg", ""), ctx.lang)
                 if field in widgets:
                     widget = widgets[field][1]
                     widget.props["error"] = True
-                    widget.props["error-message"] = error.get("msg", "")
-                lines.append(f"{field}: {error.get('msg', '')}")
+                    widget.props["error-message"] = text
+                lines.append(f"{field}: {text}")
             result.text = f"{ctx.t('exp.invalid')} — " + "; ".join(lines)
             result.classes(replace="text-sm text-negative")
             result.props["data-value"] = "failed"
