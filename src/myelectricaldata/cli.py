@@ -34,6 +34,9 @@ def _setup_logging(debug: bool) -> None:
     )
     # httpx logs full URLs at INFO; they are harmless but noisy.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # websockets dumps every frame at DEBUG, cutting long ones in the middle: a cut secret is
+    # one no redactor can recognise (the service masks whole secrets in every record).
+    logging.getLogger("websockets").setLevel(logging.INFO)
 
 
 class _IsoDate(click.ParamType):  # type: ignore[type-arg]

@@ -21,6 +21,7 @@ from myelectricaldata.sources.offers import OffersFeed
 from myelectricaldata.store.exports import ExportBusy, ExportRepo
 from myelectricaldata.store.health import DatabaseFault, DatabaseHealth, integrity_problems
 from myelectricaldata.store.repo import Store, SyncBusy
+from myelectricaldata.support.redaction import Redactor, redact_logs
 from myelectricaldata.sync.scheduler import Schedules, sync_minute
 from myelectricaldata.sync.service import SyncReport, SyncService
 
@@ -83,6 +84,9 @@ class Runtime:
     db_health: DatabaseHealth = field(default_factory=DatabaseHealth)
     #: Seconds between two looks at a sync lock held by another process (start-up sync).
     startup_retry_s: float = 2.0
+    #: The service's own secrets (gateway secret, UI password, API token, key), masked in every
+    #: log record of the process like the exporters' (``exports.configs.seen``).
+    log_secrets: Redactor = field(default_factory=Redactor)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -113,6 +117,22 @@ class Runtime:
         exports = ExportService(store, registry, configs, settings=seen)
         runtime = cls(settings, store, source, sync, secrets, exports)
         sync.after_run.append(runtime._export_after_sync)
+        for secret in (
+            settings.med_client_secret,
+            settings.med_ui_password,
+            settings.med_api_token,
+            settings.med_secret_key,
+        ):
+            runtime.log_secrets.add(secret.get_secret_value())
+        # Whatever logs it (websockets' frames at DEBUG carry Home Assistant's token), a known
+        # secret never reaches a log line; the exporters' secrets join as configs are read.
+        redact_logs(runtime.log_secrets)
+        redact_logs(configs.seen)
+        for name in registry.types:
+            try:
+                configs.load(name)
+            except Exception as exc:  # a bad saved config must not stop the service
+                log.error("exporter %s has an unusable config: %s", name, exc)
         return runtime
 
     async def _export_after_sync(self, report: SyncReport) -> None:

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from myelectricaldata.api import create_app
 from myelectricaldata.api.security import (
@@ -33,6 +34,7 @@ from myelectricaldata.api.security import (
 from myelectricaldata.cli import main
 from myelectricaldata.runtime import Runtime
 from myelectricaldata.sources.demo import DEMO_TEMPO_PDL, DemoSource
+from myelectricaldata.store.repo import Store
 from tests.api.conftest import fill, fixed_clock, make_settings
 from tests.conftest import wait_until
 
@@ -619,3 +621,24 @@ def test_a_crlf_in_next_never_drops_the_connection(tmp_path: Path, monkeypatch: 
         assert "forged" not in answer.headers.get("set-cookie", "")
         again = http.get("/login", params={"next": "/tempo\r\nX-Evil: 1"})
         assert again.status_code == 303 and again.headers["location"] == "/"
+
+
+def test_a_restart_with_the_same_password_keeps_sessions_and_revocations(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path, med_host="0.0.0.0", med_ui_password=PASSWORD, med_api_token=TOKEN
+    )
+    store = Store.open(settings.db_url)
+    try:
+        before = access_policy(settings, store)
+        kept, signed_out = before.new_session(), before.new_session()
+        before.revoke(signed_out)
+        restarted = access_policy(settings, store)  # MED_UI_PASSWORD hashed anew, new salt
+        assert restarted.password_hash != before.password_hash
+        assert restarted.valid_session(kept)
+        assert not restarted.valid_session(signed_out)
+        assert restarted.check_password(PASSWORD)
+        # A new password signs everyone out.
+        changed = settings.model_copy(update={"med_ui_password": SecretStr("Other-horse-8-batt")})
+        assert not access_policy(changed, store).valid_session(kept)
+    finally:
+        store.close()

@@ -1,6 +1,7 @@
 """Every page passes axe-core (WCAG 2.1 A and AA: contrast, names, labels, structure) in the
-light and the dark theme, on a desktop and a phone, in French and in English; each has exactly
-one ``<h1>``, named icon buttons, and a text summary for each chart.
+light and the dark theme, on a desktop and a phone, in French and in English, the login page of
+a service open beyond loopback included (with and without its error); each has exactly one
+``<h1>``, named icon buttons, and a text summary for each chart.
 
 axe-core is the copy the PyPI package ``axe-playwright-python`` ships (nothing is fetched).
 """
@@ -13,6 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from myelectricaldata.api.security import login_page
 from myelectricaldata.ui import markers as m
 from tests.e2e.harness import DESKTOP, PHONE, Service, Watch, guarded_page
 from tests.e2e.test_pages import wait_drawn
@@ -77,6 +79,31 @@ def test_every_page_passes_axe(
             wait_drawn(page)
             problems += [f"{path}: {v}" for v in violations(page)]
         forget_the_404(watch)
+        watch.assert_clean()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("width", "dark", "lang"),
+    COMBINATIONS,
+    ids=[f"{w}-{'dark' if d else 'light'}-{lang}" for w, d, lang in COMBINATIONS],
+)
+def test_the_login_page_passes_axe(
+    browser: Browser, guarded_service: Service, width: str, dark: bool, lang: str
+) -> None:
+    viewport = PHONE if width == "phone" else DESKTOP
+    with guarded_page(browser, viewport=viewport, dark=dark, base_url=guarded_service.url,
+                      block=False) as (page, watch):  # fmt: skip
+        page.goto(f"/login?lang={lang}&next=%2Ftempo", wait_until="domcontentloaded")
+        expect(page.get_by_test_id(m.PAGE_LOGIN)).to_be_visible()
+        assert page.locator("html").get_attribute("lang") == lang
+        problems = [f"login: {v}" for v in violations(page)]
+        # The page as a refused login shows it: the same HTML with its error line. (Built by the
+        # function that serves it: a wrong password here would count against the login limit
+        # the access tests share.)
+        page.set_content(login_page(lang, "/tempo", error="Mot de passe incorrect. / Wrong."))
+        expect(page.get_by_test_id("login:error")).to_be_visible()
+        problems += [f"login with its error: {v}" for v in violations(page)]
         watch.assert_clean()
     assert not problems, "\n".join(problems)
 

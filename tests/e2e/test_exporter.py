@@ -1,8 +1,10 @@
 """An MQTT export is configured, tested and run from the Exporter page against the real
-Mosquitto of the test suite, and its run appears in the history table."""
+Mosquitto of the test suite, and its run appears in the history table; a webhook's saved
+secrets stay with its URL when the form points elsewhere."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import httpx
@@ -12,6 +14,7 @@ from myelectricaldata.ui import markers as m
 from tests.conftest import free_port, wait_until
 from tests.e2e import formats
 from tests.e2e.conftest import UI
+from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.servers.mosquitto import MosquittoServer
 
 MQTT = "mqtt"
@@ -96,3 +99,39 @@ def test_mqtt_export_configured_tested_and_run_from_the_page(
     expect(first_row).to_contain_text("réussi")
     topics = retained_topics(broker)
     assert any(t.startswith(f"{PREFIX}/") for t in topics), topics
+
+
+def webhook(part: str) -> str:
+    """Marker of a part of the webhook tab."""
+    return m.exporter("webhook", part)
+
+
+def test_a_saved_webhook_secret_stays_with_its_url_in_the_form(ui: UI, api: httpx.Client) -> None:
+    """The form shows the header values masked; pointed at another URL with the secrets left
+    masked it is refused, naming them, and that URL receives nothing; at the saved URL the
+    masked secrets sign and authorize the test."""
+    key = "key-E2E-0123456789"
+    with WebhookReceiver() as saved, WebhookReceiver() as other:
+        config = {"url": saved.url, "secret": saved.secret, "headers": {"X-Api-Key": key}}
+        assert api.put("/api/export/configs/webhook", json=config).status_code == 200
+        ui.open(m.PAGE_EXPORTER)
+        ui.by(webhook("tab")).click()
+        expect(ui.by(webhook("panel"))).to_be_visible()
+        headers = ui.input_of(m.exporter_field("webhook", "headers")).input_value()
+        assert json.loads(headers) == {"X-Api-Key": "********"}
+        assert key not in ui.page.content() and saved.secret not in ui.page.content()
+
+        ui.fill(m.exporter_field("webhook", "url"), other.url)
+        ui.by(webhook("test")).click()
+        refused = ui.by(webhook("save_result"))
+        expect(refused).to_have_attribute("data-value", "failed")
+        expect(refused).to_contain_text("secret : la destination a changé")
+        expect(refused).to_contain_text("X-Api-Key")
+        assert other.requests == []
+
+        ui.fill(m.exporter_field("webhook", "url"), saved.url)
+        ui.by(webhook("test")).click()
+        expect(ui.by(webhook("test_result"))).to_have_attribute("data-value", "ok", timeout=20_000)
+        (request,) = saved.requests
+        assert request.status == 204 and request.headers["x-api-key"] == key
+        assert other.requests == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,10 +12,12 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+import myelectricaldata.exporters as exporters_package
 from myelectricaldata.crypto import SecretBox
 from myelectricaldata.exporters.base import StateSnapshot
 from myelectricaldata.exporters.context import ExporterSettings
 from myelectricaldata.exporters.delivery import ExportService
+from myelectricaldata.exporters.fields import ExporterConfig
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.runtime import saved_prices
 from myelectricaldata.sources.demo import DemoSource
@@ -71,3 +75,24 @@ def make_export_service(store: Store, env: dict[str, str] | None = None) -> Expo
     # As the runtime wires it: the demo's data, the prices saved in the store.
     settings = ExporterSettings(data_source="demo", tariff_prices=lambda: saved_prices(store))
     return ExportService(store, registry, configs, snapshot, settings=settings, policy=FAST_RETRIES)
+
+
+def every_exporter_config() -> dict[str, type[ExporterConfig]]:
+    """Every exporter config there is: each registered type's (built-in and plug-in, as
+    ``registered:<type>``) and every ExporterConfig subclass of the package's exporter
+    sub-packages (by qualified name), registered yet or not."""
+    found: dict[str, type[ExporterConfig]] = {}
+    for module in pkgutil.walk_packages(exporters_package.__path__, "myelectricaldata.exporters."):
+        if not module.name.endswith(".config"):
+            continue
+        for value in vars(importlib.import_module(module.name)).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, ExporterConfig)
+                and value is not ExporterConfig
+                and value.__module__ == module.name
+            ):
+                found[f"{value.__module__}.{value.__name__}"] = value
+    for name, cls in Registry().types.items():
+        found[f"registered:{name}"] = cls.config_model
+    return found

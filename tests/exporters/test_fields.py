@@ -4,6 +4,7 @@ the guide's older way still gets a readable label."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from pydantic import Field
 from myelectricaldata.exporters.base import BaseExporter
 from myelectricaldata.exporters.fields import ExporterConfig, FieldText, setting
 from myelectricaldata.exporters.registry import Registry
+from tests.exporters.conftest import every_exporter_config
 
 BUILTINS = sorted(Registry(plugins=False).types.items())
 
@@ -69,3 +71,50 @@ def test_the_redactor_masks_every_secret_of_the_config() -> None:
     config = Described(api_key="k-123456 k-789012")
     redact = config.redactor()
     assert redact("refused k-123456 and k-789012") == "refused ******** and ********"
+
+
+LOGINS = [
+    (name, model)
+    for name, model in sorted(every_exporter_config().items())
+    if "password" in model.secret_fields() and "username" in model.model_fields
+]
+
+
+def test_the_walk_finds_the_configs_with_a_login() -> None:
+    names = {name for name, _ in LOGINS}
+    assert {"registered:influxdb", "registered:victoriametrics", "registered:mqtt"} <= names
+
+
+@pytest.mark.parametrize(("name", "model"), LOGINS, ids=[name for name, _ in LOGINS])
+def test_a_user_and_password_are_masked_as_the_basic_credential_they_make(
+    name: str, model: type[ExporterConfig]
+) -> None:
+    config = model.model_construct(username="linky-user", password="pw-0123456789")
+    redact = config.redactor()
+    basic = base64.b64encode(b"linky-user:pw-0123456789").decode()
+    # Quoted bare (no "Basic" before it to give it away), or decoded.
+    assert redact(f"echoed {basic}!") == "echoed ********!"
+    assert redact("refused linky-user:pw-0123456789") == "refused ********"
+
+
+def test_every_secret_of_a_url_a_basic_value_or_a_header_is_masked() -> None:
+    class Mixed(ExporterConfig):
+        broker: str = setting("", secret=True, fr=("B", "B."), en=("B", "B."))
+        authorization: str = setting("", secret=True, fr=("A", "A."), en=("A", "A."))
+        headers: dict[str, str] = setting(
+            default_factory=dict, secret=True, fr=("H", "H."), en=("H", "H.")
+        )
+
+    basic = base64.b64encode(b"alice:hunter2-pw").decode()
+    config = Mixed(
+        broker="mqtts://linky:br0ker%2Fpw@broker.lan:8883",
+        authorization=f"Basic {basic}",
+        headers={"X-Api-Key": "key-0123456789", "Cookie": "lang=fr; session=c00kie-0123456789"},
+    )
+    text = (
+        "broker said br0ker/pw; refused alice:hunter2-pw (hunter2-pw); key key-0123456789; "
+        f"session c00kie-0123456789; raw {basic}"
+    )
+    masked = config.redactor()(text)
+    for secret in ("br0ker/pw", "hunter2-pw", "key-0123456789", "c00kie-0123456789", basic):
+        assert secret not in masked, secret

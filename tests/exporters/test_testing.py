@@ -1,7 +1,8 @@
 """The contract suite can fail: run as a plug-in author runs it, it passes an exporter that keeps
 what it is sent, and fails one that claims success and keeps nothing, one that loses points, one
 that stores a value twice when it is sent again, one that publishes values without their unit,
-and one that puts its token in an error message."""
+one that puts its token in an error message, and one whose config lets a saved token follow
+the form to another place."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ import pytest
 
 from myelectricaldata.domain.types import Stream
 from myelectricaldata.exporters.base import (
-    BaseExporter, ConnectionTestResult, ConsumptionData, EcowattData, ExportResult,
-    ProductionData, RetryableError, SeriesData, StateSnapshot, TempoData, setting,
+    BaseExporter, ConnectionTestResult, ConsumptionData, Destination, EcowattData,
+    ExportResult, ProductionData, RetryableError, SeriesData, StateSnapshot, TempoData, setting,
 )
 from myelectricaldata.exporters.fields import ExporterConfig
 from myelectricaldata.exporters.testing import ExporterContract, Point, StateValue
@@ -42,6 +43,11 @@ class BoxConfig(ExporterConfig):
     token: str = setting(
         "", secret=True, fr=("Jeton", "Le jeton."), en=("Token", "The token.")
     )
+
+    def destination(self) -> Destination:
+        if FLAW == "unbound":  # every box claimed to be the same place
+            return Destination()
+        return super().destination()
 
 
 class BoxExporter(BaseExporter[BoxConfig]):
@@ -178,6 +184,7 @@ def test_an_exporter_that_keeps_what_it_is_sent_passes_every_check(tmp_path: Pat
         ("unitless", {"test_state_values_are_published_with_units",
                       "test_a_failure_then_a_recovery_loses_nothing"}),
         ("leak", {"test_secrets_never_appear_in_results_or_logs"}),
+        ("unbound", {"test_a_masked_secret_is_only_reused_where_it_was_saved"}),
     ],
 )  # fmt: skip
 def test_a_flawed_exporter_fails_the_checks_of_its_flaw(

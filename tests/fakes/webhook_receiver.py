@@ -13,8 +13,9 @@ delivery the way a careful receiver does (Standard Webhooks 1.0):
 
 Accepted events are kept by id (a redelivery of a known id is answered 200 and counted as a
 duplicate, as a deduplicating receiver does); every request, accepted or not, is recorded.
-:meth:`fail_next` and :meth:`slow_next` script trouble for the next requests; :meth:`stop` and
-:meth:`start` take it down and up again on the same port.
+:meth:`fail_next` and :meth:`slow_next` script trouble for the next requests, :meth:`echo_next`
+a refusal that quotes the request's headers back (as debugging endpoints and some proxies do);
+:meth:`stop` and :meth:`start` take it down and up again on the same port.
 
 Run alone (``python -m tests.fakes.webhook_receiver --port N --secret whsec_...``) it serves
 until killed and answers ``GET /_stats`` with counts, which the benchmark uses.
@@ -128,6 +129,7 @@ class _Fault:
     retry_after: str | None = None
     delay: float = 0.0
     body: str = ""
+    echo: tuple[str, ...] = ()
 
 
 class WebhookReceiver:
@@ -206,6 +208,13 @@ class WebhookReceiver:
                 _Fault(status, retry_after, body=body or f"scripted {status}") for _ in range(count)
             )
 
+    def echo_next(self, count: int, status: int, headers: tuple[str, ...]) -> None:
+        """Refuse the next ``count`` requests with ``status`` and a body quoting the values of
+        ``headers`` (and the Basic credential decoded, as a server naming the login it refused
+        does)."""
+        with self._lock:
+            self._faults.extend(_Fault(status, echo=headers) for _ in range(count))
+
     def slow_next(self, count: int, seconds: float) -> None:
         """Wait ``seconds`` before handling each of the next ``count`` requests."""
         with self._lock:
@@ -254,6 +263,8 @@ class WebhookReceiver:
             fault = self._faults.pop(0) if self._faults else None
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
+        if fault is not None and fault.echo:
+            return self._answer(request, headers, body, fault.status or 400, _echo(headers, fault))
         if fault is not None and fault.status is not None:
             extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             return self._answer(request, headers, body, fault.status, fault.body, extra)
@@ -296,6 +307,16 @@ class WebhookReceiver:
                 ReceivedRequest(request.method, request.url.path, headers, kept, status, reason)
             )
         return Response(reason or None, status_code=status, headers=extra or {})
+
+
+def _echo(headers: Mapping[str, str], fault: _Fault) -> str:
+    """A refusal quoting the request's ``fault.echo`` headers and its decoded Basic login."""
+    quoted = [f"{name}: {headers.get(name, '')}" for name in fault.echo]
+    scheme, _, credential = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        login = base64.b64decode(credential).decode()
+        quoted.append(f"refused login {login}")
+    return "; ".join(quoted)
 
 
 _shared: WebhookReceiver | None = None

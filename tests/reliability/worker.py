@@ -58,8 +58,8 @@ async def export(url: str, hook: str, secret: str) -> int:
     registry = Registry(plugins=False)
     env = {"WEBHOOK_ENABLED": "true", "WEBHOOK_URL": hook, "WEBHOOK_SECRET": secret}
     configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), env)
-    quick = Backoff(attempts=4, base=0.01, cap=0.1)
-    service = ExportService(store, registry, configs, policy=quick)
+    # The delivery's attempts, with waits of milliseconds (the kit's one retry policy).
+    service = ExportService(store, registry, configs, policy=Backoff(base=0.01, cap=0.02))
     print("ready", flush=True)
     started = time.perf_counter()
     try:

@@ -4,18 +4,27 @@ must come out in French with their host and port kept, or unchanged in English."
 
 from __future__ import annotations
 
-import pytest
+import base64
+from pathlib import Path
 
+import pytest
+from cryptography.fernet import Fernet
+from pydantic import ValidationError
+
+from myelectricaldata.crypto import SecretBox
 from myelectricaldata.domain.types import Stream
 from myelectricaldata.exporters.base import BaseExporter, ConnectionTestResult
 from myelectricaldata.exporters.delivery import gave_up_message
 from myelectricaldata.exporters.influxdb import InfluxDBConfig, InfluxDBExporter
 from myelectricaldata.exporters.mqtt import MqttConfig, MqttExporter
+from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.exporters.victoriametrics import (
     VictoriaMetricsConfig,
     VictoriaMetricsExporter,
 )
 from myelectricaldata.exporters.webhook import WebhookConfig, WebhookExporter
+from myelectricaldata.store.exports import ExportRepo
+from myelectricaldata.store.repo import Store
 from myelectricaldata.support.retry import GaveUp, Retryable
 from myelectricaldata.ui.messages import localized
 from tests.conftest import free_port
@@ -106,3 +115,34 @@ def test_a_failure_logged_before_the_shared_retry_helper_is_still_in_french() ->
         f"Consommation par jour : {_UNREACHABLE_FR} (après 4 tentatives ; le prochain export "
         "reprendra ici)"
     )
+
+
+def test_a_secret_refused_at_a_new_destination_is_explained_in_french(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'ui.db'}")
+    try:
+        configs = ConfigStore(
+            Registry(plugins=False), ExportRepo(store), SecretBox(Fernet.generate_key()), {}
+        )
+        secret = "whsec_" + base64.b64encode(bytes(32)).decode()
+        configs.save("webhook", {"url": "https://a.example/hook", "secret": secret,
+                                 "headers": {"X-Api-Key": "key-0123456789"}})  # fmt: skip
+        with pytest.raises(ValidationError) as refused:
+            configs.unsaved("webhook", {"url": "http://evil.example/", "secret": "********",
+                                        "headers": {"X-Api-Key": "********",
+                                                    "X-New": "********"}})  # fmt: skip
+    finally:
+        store.close()
+    by_loc = {e["loc"]: e["msg"] for e in refused.value.errors()}
+    assert localized(by_loc[("secret",)], "fr") == (
+        "secret : la destination a changé, de https://a.example/hook à http://evil.example/ ; "
+        "saisissez à nouveau le secret (un secret enregistré ne sert qu'à l'adresse où il a été "
+        "enregistré)"
+    )
+    assert localized(by_loc[("headers", "X-Api-Key")], "fr").startswith(
+        "headers : la destination a changé, de https://a.example/hook à http://evil.example/ ; "
+        "saisissez à nouveau la valeur de X-Api-Key"
+    )
+    assert localized(by_loc[("headers", "X-New")], "fr") == (
+        "headers : X-New n'a pas de valeur enregistrée à garder ; saisissez-la"
+    )
+    assert localized(by_loc[("secret",)], "en") == by_loc[("secret",)]

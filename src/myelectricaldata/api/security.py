@@ -21,10 +21,10 @@ The rest is decided once, from the address the service binds (``--host`` / ``MED
 
 Passwords and tokens are never stored in clear: the stored forms are an scrypt hash (password)
 and a SHA-256 digest (token), in the settings table. A UI session is an HMAC-signed cookie
-whose key mixes a random per-install secret with the password hash, so that changing the
-password signs everyone out; signing out revokes the session in the database. Login attempts
-are limited per client address: the peer's, or the one a trusted proxy forwarded
-(``MED_TRUSTED_PROXIES``).
+whose key mixes a random per-install secret with the password, so that changing the password
+signs everyone out and a restart with the same one signs nobody out; signing out revokes the
+session in the database. Login attempts are limited per client address: the peer's, or the one
+a trusted proxy forwarded (``MED_TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
@@ -341,15 +341,25 @@ def refusal_message(host: str, missing: list[str], weak: dict[str, str] | None =
     )
 
 
-def _session_key(store: Store, password_hash: str) -> bytes:
+def _session_key(store: Store, password: str, password_hash: str) -> bytes:
+    """The key that signs UI sessions: the install's random key mixed with the password, so
+    that a new password signs everyone out and the same one keeps them signed in."""
     saved = store.get_setting(SESSION_KEY_KEY)
     if saved is None:
         key = secrets.token_urlsafe(32)
         store.put_setting(SESSION_KEY_KEY, key, secret=True)
     else:
         key = saved[0]
-    # Mixing in the password hash: a new password invalidates every open session.
-    return hashlib.sha256(f"{key}:{password_hash}".encode()).digest()
+    # MED_UI_PASSWORD is hashed with a new salt at every start: mixing that hash in would sign
+    # everyone out at each restart. An HMAC of the password under the install's key is the
+    # same for the same password (and says nothing of it without the key). A stored hash only
+    # changes with the password (`myelectricaldata password`): it is mixed in as it is.
+    proof = (
+        hmac.new(key.encode(), password.encode(), hashlib.sha256).hexdigest()
+        if password
+        else password_hash
+    )
+    return hashlib.sha256(f"{key}:{proof}".encode()).digest()
 
 
 def _allowed_hosts(settings: Settings) -> frozenset[str]:
@@ -390,7 +400,7 @@ def access_policy(settings: Settings, store: Store) -> AccessPolicy:
         open=False,
         password_hash=password_hash,
         token_digest=digest,
-        session_key=_session_key(store, password_hash),
+        session_key=_session_key(store, password, password_hash),
         protect_reads=True if settings.med_protect_reads is None else settings.med_protect_reads,
         allowed_hosts=hosts,
         revoked={k: v.timestamp() for k, v in store.revoked_sessions(now).items()},
@@ -476,8 +486,6 @@ _PAGE = """<!DOCTYPE html>
 *,*::before,*::after{{box-sizing:border-box}}
 body{{font-family:system-ui,sans-serif;background:#f4f6f8;color:#1d2733;margin:0;
 display:flex;min-height:100vh;align-items:center;justify-content:center}}
-@media (prefers-color-scheme:dark){{body{{background:#121212;color:#e6e6e6}}
-form{{background:#1e1e1e!important}} input{{background:#2a2a2a;color:#e6e6e6}}}}
 form{{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0002;
 width:min(100vw - 2rem,22rem);display:flex;flex-direction:column;gap:.8rem}}
 @media (max-width:400px){{form{{padding:1.25rem}}}}
@@ -485,6 +493,10 @@ h1{{margin:0;font-size:1.4rem;color:#1976d2}} p{{margin:0;font-size:.95rem}}
 input{{font-size:1rem;padding:.6rem;border:1px solid #9aa5b1;border-radius:6px}}
 button{{font-size:1rem;padding:.6rem;border:0;border-radius:6px;background:#1976d2;color:#fff}}
 .error{{color:#c62828}} a{{color:#1976d2;font-size:.85rem;align-self:flex-end}}
+/* Dark: the light theme's blue and red are under 4.5:1 on #1e1e1e; their 200 tones are ~9:1. */
+@media (prefers-color-scheme:dark){{body{{background:#121212;color:#e6e6e6}}
+form{{background:#1e1e1e}} input{{background:#2a2a2a;color:#e6e6e6;border-color:#8d99a6}}
+h1,a{{color:#90caf9}} .error{{color:#ef9a9a}}}}
 </style></head>
 <body><main data-testid="page:login">
 <form method="post" action="/login" data-testid="login:form">

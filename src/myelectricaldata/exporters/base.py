@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from myelectricaldata.domain.types import EcoWattDay, Stream, TempoColor, TempoDay, UsagePoint
 from myelectricaldata.exporters.context import ExporterContext
+from myelectricaldata.exporters.destination import Destination
 from myelectricaldata.exporters.fields import ExporterConfig, Translated, secret_field, setting
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "BaseExporter",
     "ConnectionTestResult",
     "ConsumptionData",
+    "Destination",
     "EcowattData",
     "EnergyPoint",
     "ExportError",

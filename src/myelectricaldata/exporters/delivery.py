@@ -82,6 +82,14 @@ def gave_up_message(stream: Stream, exc: GaveUp) -> str:
     return f"{stream.value}: {exc}; the next run resumes from here"
 
 
+@dataclass(slots=True)
+class Attempts:
+    """Tries a run made (every try of every batch, and of the current values), counted as
+    they are made: a run that fails after its retries still says how many it made."""
+
+    made: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Batch:
     """Rows of one stream to send together, and the checkpoint they complete (if any)."""
@@ -234,8 +242,11 @@ class ExportService:
         return ExporterContext(self.view, self.settings, self.peer_config, self.shared(name))
 
     def exporter(self, name: str, config: ExporterConfig | None = None) -> BaseExporter[Any]:
-        """An exporter of a type with its config in force (or the one given)."""
+        """An exporter of a type with its config in force (or the one given, whose secrets join
+        those the service masks in its logs)."""
         cls = self.registry.get(name)
+        if config is not None:
+            self.configs.seen.merge(config.redactor())
         return build_exporter(cls, config or self.configs.load(name), self.context(name))
 
     def routers(self) -> list[APIRouter]:
@@ -393,30 +404,39 @@ class ExportService:
             await self._db(self.repo.release, name, owner)
             raise
         sent = 0
-        attempts = 0
+        attempts = Attempts()
         try:
             batches = await self._plan(name, exporter, since)
             total = sum(len(b.rows) for b in batches)
             await self._db(self.repo.update_log, log_id, records_total=total)
             points = {p.point.pdl: p.point for p in await self._db(self.store.usage_points)}
             for batch in batches:
-                attempts += await self._deliver(name, exporter, batch, points)
+                await self._deliver(name, exporter, batch, points, attempts)
                 if batch.completes is not None:
                     await self._db(self.repo.advance, name, batch.stream, batch.completes)
                 sent += len(batch.rows)
-                await self._db(self.repo.update_log, log_id, records=sent, attempts=attempts)
+                await self._db(self.repo.update_log, log_id, records=sent, attempts=attempts.made)
                 await self._db(self.repo.heartbeat, name, owner)
                 if on_progress is not None:
                     on_progress(sent, total)
             if exporter.supports_state:
                 snapshot = await self.state_snapshot()
                 if snapshot is not None:
-                    await self._deliver_state(name, exporter, snapshot)
-            await self._db(self.repo.finish_log, log_id, "success", records=sent)
+                    await self._deliver_state(name, exporter, snapshot, attempts)
+            await self._db(
+                self.repo.finish_log, log_id, "success", records=sent, attempts=attempts.made
+            )
         except Exception as exc:
             message = redact(str(exc) or type(exc).__name__)
-            log.warning("export %s stopped: %s", name, message)
-            await self._db(self.repo.finish_log, log_id, "failed", error=message, records=sent)
+            log.warning("export %s stopped after %d attempts: %s", name, attempts.made, message)
+            await self._db(
+                self.repo.finish_log,
+                log_id,
+                "failed",
+                error=message,
+                records=sent,
+                attempts=attempts.made,
+            )
         finally:
             await self._db(self.repo.release, name, owner)
             await exporter.aclose()
@@ -443,19 +463,23 @@ class ExportService:
         return batches
 
     async def _deliver(
-        self, name: str, exporter: BaseExporter[Any], batch: Batch, points: dict[str, UsagePoint]
-    ) -> int:
-        """Send a batch until the destination accepts all of it; returns the attempts made.
+        self,
+        name: str,
+        exporter: BaseExporter[Any],
+        batch: Batch,
+        points: dict[str, UsagePoint],
+        attempts: Attempts,
+    ) -> None:
+        """Send a batch until the destination accepts all of it, counting each try.
 
         Within a batch, the calls the destination accepted are not repeated by a retry.
         """
         redact = exporter.config.redactor()
         pending = batch_objects(batch.rows, points)
-        made = 0
 
         async def attempt(number: int) -> None:
-            nonlocal pending, made
-            made = number + 1
+            nonlocal pending
+            attempts.made += 1
             refused: list[SeriesData | TempoData | EcowattData] = []
             first: ExportResult | None = None
             for item in pending:
@@ -480,14 +504,18 @@ class ExportService:
             )
         except GaveUp as exc:
             raise ExportFailed(gave_up_message(batch.stream, exc)) from None
-        return made
 
     async def _deliver_state(
-        self, name: str, exporter: BaseExporter[Any], snapshot: StateSnapshot
+        self,
+        name: str,
+        exporter: BaseExporter[Any],
+        snapshot: StateSnapshot,
+        attempts: Attempts,
     ) -> None:
         redact = exporter.config.redactor()
 
         async def attempt(number: int) -> None:
+            attempts.made += 1
             try:
                 result = await exporter.export_state(snapshot)
             except ExportError as exc:

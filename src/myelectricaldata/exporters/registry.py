@@ -17,10 +17,13 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from myelectricaldata.crypto import MASK, SecretBox
 from myelectricaldata.exporters.base import BaseExporter, ExporterConfig
+from myelectricaldata.exporters.destination import Destination
 from myelectricaldata.store.exports import ExportRepo
+from myelectricaldata.support.redaction import Redactor
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +104,13 @@ class ConfigStore:
     """Loads, validates, masks and saves exporter configs.
 
     Precedence: a config saved through the API or UI; else the environment variables; else the
-    model's defaults. Secret fields are Fernet-encrypted in the database and masked in answers.
+    model's defaults. Secret fields are Fernet-encrypted in the database and masked in answers
+    (a secret ``dict``, such as HTTP headers, value by value).
+
+    A secret sent back as the mask takes the value in force only while the config's
+    destination is the same place (:meth:`ExporterConfig.destination`); otherwise the config is
+    refused, naming each secret to type again. :attr:`seen` masks every secret this store
+    has loaded or validated (the service applies it to its logs).
     """
 
     def __init__(
@@ -111,6 +120,7 @@ class ConfigStore:
         self.repo = repo
         self.secrets = secrets
         self.env = env
+        self.seen = Redactor()
 
     def env_values(self, name: str) -> dict[str, Any] | None:
         """What the environment says of a type (``<TYPE>_ENABLED`` plus its own variables)."""
@@ -130,23 +140,49 @@ class ConfigStore:
         model = self.registry.get(name).config_model
         stored = self.repo.config(name)
         if stored is not None:
-            return model.model_validate(self._decrypt(model, stored))
-        values = self.env_values(name)
-        return model.model_validate(values or {})
+            config = model.model_validate(self._decrypt(model, stored))
+        else:
+            config = model.model_validate(self.env_values(name) or {})
+        self.seen.merge(config.redactor())
+        return config
 
     def unsaved(self, name: str, data: Mapping[str, Any]) -> ExporterConfig:
-        """``data`` validated as a config of ``name`` without saving it (to test a form); a
-        secret sent back as the mask takes the stored value. Raises ``ValidationError``."""
+        """``data`` validated as a config of ``name`` without saving it (to test a form).
+
+        A secret sent back as the mask takes the value in force, if the destination did not
+        change. Raises ``ValidationError``: the model's field errors, or one error per masked
+        secret when the destination changed (``secret_unbound``), so that a saved secret is
+        never sent to a place it was not saved for.
+        """
         model = self.registry.get(name).config_model
         current = self.load(name)
         merged = dict(data)
-        for field in model.secret_fields():
-            if merged.get(field) == MASK:
-                merged[field] = getattr(current, field)
-        return model.model_validate(merged)
+        bound: list[tuple[tuple[str, ...], str]] = []  # (loc, what to type again)
+        missing: list[tuple[str, ...]] = []
+        self_bound = model.self_bound_fields()
+        for field in sorted(model.secret_fields()):
+            value, kept = merged.get(field), getattr(current, field, None)
+            if value == MASK:
+                merged[field] = kept
+                if kept and field not in self_bound:
+                    bound.append(((field,), "the secret"))
+            elif isinstance(value, Mapping) and MASK in value.values():
+                merged[field], keys = _fill_masked(value, kept)
+                bound += [((field, key), f"the value of {key}") for key in keys[0]]
+                missing += [(field, key) for key in keys[1]]
+        config = model.model_validate(merged)
+        self.seen.merge(config.redactor())
+        errors = [_no_saved_value(loc) for loc in missing]
+        was, now = current.destination(), config.destination()
+        if bound and not was.covers(now):
+            errors += [_unbound(loc, what, was, now) for loc, what in bound]
+        if errors:
+            raise ValidationError.from_exception_data(model.__name__, errors)
+        return config
 
     def save(self, name: str, data: Mapping[str, Any]) -> ExporterConfig:
-        """Validate and save a config; a secret sent back as the mask keeps the stored value.
+        """Validate and save a config; a secret sent back as the mask keeps the stored value
+        (same destination only, see :meth:`unsaved`).
 
         Raises pydantic's ``ValidationError`` (field errors) on bad input; nothing is saved then.
         """
@@ -155,27 +191,85 @@ class ConfigStore:
         return config
 
     def masked(self, config: ExporterConfig) -> dict[str, Any]:
-        """The config as shown in answers: every set secret replaced by the mask."""
+        """The config as shown in answers: every set secret replaced by the mask (each value
+        of a secret ``dict``)."""
         shown = config.model_dump(mode="json")
         for field in config.secret_fields():
-            if shown.get(field):
+            value = shown.get(field)
+            if isinstance(value, dict):
+                shown[field] = {key: MASK if text else text for key, text in value.items()}
+            elif value:
                 shown[field] = MASK
         return shown
 
     def _encrypt(self, config: ExporterConfig) -> dict[str, Any]:
         data = config.model_dump(mode="json")
         for field in config.secret_fields():
-            if data.get(field):
-                data[field] = _ENCRYPTED + self.secrets.encrypt(str(data[field]))
+            value = data.get(field)
+            if isinstance(value, dict):
+                data[field] = {key: self._seal(text) for key, text in value.items()}
+            elif value:
+                data[field] = self._seal(value)
         return data
+
+    def _seal(self, value: Any) -> Any:
+        return _ENCRYPTED + self.secrets.encrypt(str(value)) if value else value
+
+    def _open(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(_ENCRYPTED):
+            return self.secrets.decrypt(value[len(_ENCRYPTED) :])
+        return value
 
     def _decrypt(self, model: type[ExporterConfig], data: dict[str, Any]) -> dict[str, Any]:
         plain = dict(data)
-        for field in model.secret_fields():
-            value = plain.get(field)
-            if isinstance(value, str) and value.startswith(_ENCRYPTED):
-                plain[field] = self.secrets.decrypt(value[len(_ENCRYPTED) :])
+        for field in model.secret_fields() & data.keys():
+            value = plain[field]
+            if isinstance(value, dict):  # (headers saved before they were secret: in clear)
+                plain[field] = {key: self._open(text) for key, text in value.items()}
+            else:
+                plain[field] = self._open(value)
         return plain
+
+
+def _fill_masked(
+    sent: Mapping[str, Any], kept: Any
+) -> tuple[dict[str, Any], tuple[list[str], list[str]]]:
+    """A secret ``dict`` with masked values taken from ``kept``; also the keys filled from a
+    saved value, and the masked keys that have none."""
+    saved = kept if isinstance(kept, Mapping) else {}
+    filled, reused, missing = dict(sent), [], []
+    for key, value in sent.items():
+        if value != MASK:
+            continue
+        if saved.get(key):
+            filled[key] = saved[key]
+            reused.append(key)
+        else:
+            missing.append(key)
+    return filled, (reused, missing)
+
+
+def _unbound(
+    loc: tuple[str, ...], what: str, was: Destination, now: Destination
+) -> InitErrorDetails:
+    message = (
+        f"{loc[0]}: the destination changed from {was} to {now}; type {what} again (a saved "
+        "secret is only reused where it was saved)"
+    )
+    return _error("secret_unbound", loc, message)
+
+
+def _no_saved_value(loc: tuple[str, ...]) -> InitErrorDetails:
+    message = f"{loc[0]}: {loc[-1]} has no saved value to keep; type it"
+    return _error("secret_missing", loc, message)
+
+
+def _error(kind: str, loc: tuple[str, ...], message: str) -> InitErrorDetails:
+    return {
+        "type": PydanticCustomError(kind, "{reason}", {"reason": message}),
+        "loc": loc,
+        "input": MASK,
+    }
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:

@@ -298,8 +298,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "This destination is already exporting.",
     ),
     "exp.secret_kept": (
-        "Laisser ******** pour garder le secret enregistré.",
-        "Leave ******** to keep the stored secret.",
+        "Laisser ******** pour garder le secret enregistré (si l'adresse ne change pas).",
+        "Leave ******** to keep the stored secret (if the address does not change).",
     ),
     "exp.origin": ("Configuration : {origin}", "Configuration: {origin}"),
     "exp.origin.saved": ("enregistrée", "saved"),

@@ -50,6 +50,25 @@ _FRENCH: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             "délai dépassé : vérifiez l'adresse et que la destination fonctionne",
         ),
         (r"(?P<name>.+?): test failed", r"\g<name> : échec du test"),
+        # -- a saved secret sent back masked to another destination (exporters/registry.py)
+        (
+            r"(?P<field>[\w-]+): the destination changed from (?P<was>.+?) to (?P<now>.+?); "
+            r"type the secret again \(a saved secret is only reused where it was saved\)",
+            r"\g<field> : la destination a changé, de \g<was> à \g<now> ; saisissez à nouveau "
+            r"le secret (un secret enregistré ne sert qu'à l'adresse où il a été enregistré)",
+        ),
+        (
+            r"(?P<field>[\w-]+): the destination changed from (?P<was>.+?) to (?P<now>.+?); "
+            r"type the value of (?P<key>\S+) again \(a saved secret is only reused where it was "
+            r"saved\)",
+            r"\g<field> : la destination a changé, de \g<was> à \g<now> ; saisissez à nouveau "
+            r"la valeur de \g<key> (un secret enregistré ne sert qu'à l'adresse où il a été "
+            r"enregistré)",
+        ),
+        (
+            r"(?P<field>[\w-]+): (?P<key>\S+) has no saved value to keep; type it",
+            r"\g<field> : \g<key> n'a pas de valeur enregistrée à garder ; saisissez-la",
+        ),
         # -- MQTT connection failures (mqtt.py, _explain)
         (
             r"the broker at (?P<where>\S+) refused the login \((?P<text>.*)\): check the "

@@ -179,7 +179,7 @@ def test_config_checks_url_headers_and_reads_the_documented_env_variables() -> N
     config = WebhookConfig.model_validate({**values, "enabled": "true"})
     assert (config.url, config.secret, config.method) == (env["WEBHOOK_URL"], VECTOR_SECRET, "PUT")
     assert config.headers == {"X-Home": "maison"}
-    assert WebhookConfig.secret_fields() == {"secret", "authorization"}
+    assert WebhookConfig.secret_fields() == {"secret", "authorization", "headers"}
 
 
 def test_event_id_depends_on_content_only() -> None:
@@ -258,6 +258,7 @@ class TestWebhookContract(ExporterContract):
             "url": f"http://127.0.0.1:{free_port()}/hook",
             "secret": VECTOR_SECRET,
             "authorization": "Bearer tok-SECRET-42",
+            "headers": {"X-Api-Key": "key-SECRET-4242", "Cookie": "session=c00kie-SECRET-42"},
             **SHORT_TIMEOUT,
         }
 

@@ -96,8 +96,9 @@ async def get_config(request: Request, type: str) -> dict[str, Any]:
 async def put_config(
     request: Request, type: str, body: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any] | JSONResponse:
-    """Validate and save; a secret sent back as ``********`` keeps the stored one. 422 lists
-    the fields in error; nothing is saved then."""
+    """Validate and save; a secret sent back as ``********`` keeps the stored one while the
+    destination (scheme, host, port, path) is the same, else 422 ``secret_unbound`` names it.
+    422 lists the fields in error; nothing is saved then."""
     runtime = get_runtime(request)
     _known(runtime, type)
     try:
@@ -113,7 +114,8 @@ async def test_config(
     request: Request, type: str, body: Annotated[dict[str, Any] | None, Body()] = None
 ) -> dict[str, Any] | JSONResponse:
     """Test the saved config, or the one in the body (not saved; masked secrets are filled
-    from the saved config). Answers within 10 s."""
+    from the saved config for the same destination only, else 422 ``secret_unbound``, and
+    nothing is sent). Answers within 10 s."""
     runtime = get_runtime(request)
     _known(runtime, type)
     config = None

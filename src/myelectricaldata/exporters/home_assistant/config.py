@@ -34,6 +34,7 @@ class HomeAssistantConfig(ExporterConfig):
 
     url: str = setting(
         "",
+        destination=True,
         fr=("Adresse de Home Assistant", "Par exemple http://homeassistant.local:8123."),
         en=("Home Assistant address", "For example http://homeassistant.local:8123."),
     )
@@ -113,6 +114,8 @@ class HomeAssistantConfig(ExporterConfig):
     mqtt_broker: str = setting(
         "",
         secret=True,
+        # The URL holds its own password: sent back masked, it is reused whole.
+        destination=True,
         fr=(
             "Broker MQTT",
             "Broker des entités, mqtt[s]://utilisateur:motdepasse@hôte:1883 (vide : voir "

@@ -34,6 +34,7 @@ class InfluxDBConfig(ExporterConfig):
 
     url: str = setting(
         "http://localhost:8086",
+        destination=True,
         fr=("Adresse", "URL de base d'InfluxDB, par exemple http://influxdb:8086."),
         en=("URL", "Base URL of InfluxDB, for example http://influxdb:8086."),
     )

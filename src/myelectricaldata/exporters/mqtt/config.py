@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import ConfigDict, field_validator, model_validator
 
+from myelectricaldata.exporters.destination import Destination
 from myelectricaldata.exporters.fields import ExporterConfig, Translated, setting
 from myelectricaldata.support.redaction import MASK, redact
 
@@ -42,6 +43,7 @@ class MqttConfig(ExporterConfig):
 
     host: str = setting(
         "",
+        destination=True,
         fr=(
             "Hôte du broker",
             "Nom d'hôte ou adresse IP du broker (de "
@@ -51,6 +53,7 @@ class MqttConfig(ExporterConfig):
     )
     port: int = setting(
         1883,
+        destination=True,
         ge=1,
         le=65535,
         fr=("Port", "Port du broker (1883 en clair, 8883 en TLS)."),
@@ -72,6 +75,7 @@ class MqttConfig(ExporterConfig):
     )
     tls: bool = setting(
         False,
+        destination=True,
         fr=("TLS", "Connexion chiffrée (mqtts://)."),
         en=("TLS", "Connect with TLS (mqtts://)."),
     )
@@ -223,6 +227,13 @@ class MqttConfig(ExporterConfig):
         if (self.ca_file or self.cert_file) and not self.tls:
             raise ValueError("ca_file/cert_file need tls=true (an mqtts:// broker URL)")
         return self
+
+    def destination(self) -> Destination:
+        """The broker as ``mqtt[s]://host:port``: where the password goes."""
+        scheme = "mqtts" if self.tls else "mqtt"
+        return Destination.of(
+            {"broker": f"{scheme}://{self.host}:{self.port}" if self.host else ""}
+        )
 
     @property
     def broker_url(self) -> str:

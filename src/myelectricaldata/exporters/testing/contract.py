@@ -21,7 +21,7 @@ import pytest_asyncio
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
-from myelectricaldata.crypto import SecretBox
+from myelectricaldata.crypto import MASK, SecretBox
 from myelectricaldata.domain.types import Stream
 from myelectricaldata.exporters.base import (
     BaseExporter,
@@ -369,9 +369,11 @@ class ExporterContract:
         found = []
         for values in configs:
             for name in model.secret_fields():
-                secret = values.get(name)
-                if isinstance(secret, str) and len(secret) >= 3:
-                    found += [secret, *(part for part in secret.split() if len(part) >= 3)]
+                value = values.get(name)
+                texts = list(value.values()) if isinstance(value, dict) else [value]
+                for secret in texts:
+                    if isinstance(secret, str) and len(secret) >= 3:
+                        found += [secret, *(part for part in secret.split() if len(part) >= 3)]
         return found
 
     async def test_secrets_never_appear_in_results_or_logs(
@@ -384,9 +386,10 @@ class ExporterContract:
         model = self.exporter_class.config_model
         for name in model.secret_fields():
             value = unreachable_config.get(name)
-            assert isinstance(value, str) and len(value) >= 8, (
-                f"set {name} to a value of 8+ characters in unreachable_config: the suite "
-                "checks it never leaks"
+            given = list(value.values()) if isinstance(value, dict) else [value]
+            assert given and all(isinstance(t, str) and len(t) >= 8 for t in given), (
+                f"set {name} to a value of 8+ characters (each value, for a dict) in "
+                "unreachable_config: the suite checks it never leaks"
             )
         # Everything this project logs, and what libraries log at INFO and above.
         caplog.set_level(logging.INFO)
@@ -403,3 +406,43 @@ class ExporterContract:
         everything = "\n".join(texts)
         for secret in self._secrets(config, unreachable_config):
             assert secret not in everything, "a secret appears in a result or a log"
+
+    def test_a_masked_secret_is_only_reused_where_it_was_saved(
+        self, harness: Harness, config: dict[str, Any], unreachable_config: dict[str, Any]
+    ) -> None:
+        model = self.exporter_class.config_model
+        configs = harness.service.configs
+        saved = configs.save(harness.name, unreachable_config)
+        shown = configs.masked(saved)
+        # The form sent back as shown keeps every secret.
+        kept = configs.unsaved(harness.name, shown)
+        assert kept.secret_values() == saved.secret_values()
+        expected = {
+            name
+            for name in model.secret_fields() - model.self_bound_fields()
+            if shown.get(name) == MASK or (isinstance(shown.get(name), dict) and shown[name])
+        }
+        if not expected:
+            # Nothing secret to carry elsewhere: the exporter declares no (bound) secret.
+            assert not model.secret_fields() - model.self_bound_fields()
+            return
+        working = model.model_validate(config)
+        assert not saved.destination().covers(working.destination()), (
+            "config and unreachable_config must point at different places; if they do, mark "
+            "the address fields setting(..., destination=True) (or override destination())"
+        )
+        # The same form pointed at another place: refused, naming each masked secret.
+        moved = shown | {
+            name: working.model_dump(mode="json")[name]
+            for name in model.destination_fields()
+            if name not in model.secret_fields()
+        }
+        with pytest.raises(ValidationError) as refused:
+            configs.unsaved(harness.name, moved)
+        errors = refused.value.errors()
+        assert {str(e["loc"][0]) for e in errors} == expected, errors
+        assert all(e["type"] == "secret_unbound" for e in errors), errors
+        text = str(refused.value)
+        assert "destination changed" in text
+        for secret in self._secrets(unreachable_config):
+            assert secret not in text, "the refusal shows a secret"

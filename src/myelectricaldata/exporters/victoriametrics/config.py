@@ -30,6 +30,7 @@ class VictoriaMetricsConfig(ExporterConfig):
 
     url: str = setting(
         "http://localhost:8428",
+        destination=True,
         fr=(
             "Adresse",
             "URL de base de VictoriaMetrics en nœud unique (…/api/v1/import y est ajouté). "

@@ -47,23 +47,34 @@ class WebhookConfig(ExporterConfig):
 
     url: str = setting(
         "",
-        fr=("URL du destinataire", "http:// ou https:// (obligatoire une fois activé)."),
-        en=("Receiver URL", "http:// or https:// (required when enabled)."),
+        destination=True,
+        fr=(
+            "URL du destinataire",
+            "http:// ou https:// (obligatoire une fois activé). La changer demande de saisir "
+            "à nouveau les secrets.",
+        ),
+        en=(
+            "Receiver URL",
+            "http:// or https:// (required when enabled). Changing it asks for the secrets again.",
+        ),
     )
     method: Literal["POST", "PUT"] = setting(
         "POST", fr=("Méthode HTTP", "POST ou PUT."), en=("HTTP method", "POST or PUT.")
     )
     headers: dict[str, str] = setting(
         default_factory=dict,
+        secret=True,
         fr=(
             "En-têtes HTTP",
-            "En-têtes ajoutés à chaque événement (stockés en clair : mettez les identifiants "
-            "dans « En-tête Authorization »). Depuis l'environnement : un objet JSON.",
+            "En-têtes ajoutés à chaque événement, par exemple X-Api-Key. Leurs valeurs sont "
+            "des secrets : chiffrées dans la base, affichées ******** (renvoyer ******** garde "
+            "la valeur enregistrée). Depuis l'environnement : un objet JSON.",
         ),
         en=(
             "HTTP headers",
-            "Extra headers sent with every event (stored in clear: put credentials in "
-            "“Authorization header”). From the environment: a JSON object.",
+            "Extra headers sent with every event, e.g. X-Api-Key. Their values are secrets: "
+            "encrypted at rest, shown as ******** (sending ******** back keeps the saved "
+            "value). From the environment: a JSON object.",
         ),
     )
     authorization: str = setting(

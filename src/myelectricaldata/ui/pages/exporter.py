@@ -46,7 +46,7 @@ def field_kind(prop: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         options = [p for p in prop["anyOf"] if p.get("type") != "null"]
         if len(options) == 1:
             prop = {**prop, **options[0]}
-    if prop.get("secret"):
+    if prop.get("secret") and prop.get("type") not in ("object", "array"):
         return "secret", prop
     if "enum" in prop:
         return "enum", prop
@@ -200,6 +200,8 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
                     ).props("autogrow")
                     json_hint = ctx.t("exp.json_list_hint" if is_array else "exp.json_hint")
                     hint = f"{hint} {json_hint}".strip()
+                    if prop.get("secret"):  # values are secrets (headers): shown masked
+                        hint = f"{hint} {ctx.t('exp.secret_kept')}"
                 elif kind == "secret":
                     widget = ui.input(
                         label, value=value or "", password=True, password_toggle_button=False
@@ -233,11 +235,12 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
             for error in errors:
                 loc = [p for p in error.get("loc", []) if p != "body"]
                 field = str(loc[0]) if loc else ""
+                text = localized(error.get("msg", ""), ctx.lang)
                 if field in widgets:
                     widget = widgets[field][1]
                     widget.props["error"] = True
-                    widget.props["error-message"] = error.get("msg", "")
-                lines.append(f"{field}: {error.get('msg', '')}")
+                    widget.props["error-message"] = text
+                lines.append(f"{field}: {text}")
             result.text = f"{ctx.t('exp.invalid')} — " + "; ".join(lines)
             result.classes(replace="text-sm text-negative")
             result.props["data-value"] = "failed"
@@ -258,6 +261,8 @@ def _tab(ctx: PageContext, name: str, cls: Any) -> None:
             for field, (kind, widget) in widgets.items():
                 if kind == "secret":
                     widget.value = fresh.get(field) or ""
+                elif field in model.secret_fields():  # a dict of secrets: its values masked
+                    widget.value = json.dumps(fresh.get(field) or {}, ensure_ascii=False)
                 widget.props["error"] = False
             result.text = ctx.t("common.saved")
             result.classes(replace="text-sm text-positive")
