@@ -479,3 +479,40 @@ async def test_only_the_chosen_measures_are_published(domoticz: FakeDomoticz, st
     assert sorted(by_marker(domoticz)) == sorted(
         [f"{PDL}:consumption", f"{PDL}:production", "tempo_today", f"{PDL}:consumption_month"]
     )
+
+
+@pytest.mark.parametrize(
+    ("server", "config", "login"),
+    [
+        ({"trusted": True}, {"auth": "trusted"}, "trusted"),
+        (
+            {"applications": {"myelectricaldata": "app-secret-1"}},
+            {
+                "auth": "oauth2",
+                "username": USER,
+                "password": PASSWORD,
+                "client_id": "myelectricaldata",
+            },
+            f"jwt:{USER}",
+        ),
+        ({"tls": True}, {"auth": "basic", "username": USER, "password": PASSWORD}, "basic"),
+    ],
+    ids=["trusted-network", "oauth2-token", "basic-over-https"],
+)
+async def test_each_documented_login_exports(
+    store: Store, server: dict[str, Any], config: dict[str, Any], login: str
+) -> None:
+    fill(store, count=3)
+    with FakeDomoticz({USER: (PASSWORD, ADMIN)}, **server) as fake:
+        values = {"enabled": True, "url": fake.url, "current_values": False} | config
+        if fake.tls:
+            values["ca_file"] = fake.ca_file
+        export = export_service(store, fake)
+        export.config = values
+        log = await export.run()
+        assert log.status == "success", log.error
+        meter = by_marker(fake)[f"{PDL}:consumption"]
+        assert fake.calendar(meter.idx) == running(daily(Direction.CONSUMPTION, 3))
+        logins = {r.login.split(":")[0] if login == "basic" else r.login for r in fake.commands()}
+        assert logins == {login}
+        assert fake.violations == []
