@@ -18,6 +18,7 @@ BENCHES = (
     "export_webhook",
     "export_homeassistant",
     "export_jeedom",
+    "export_domoticz",
     "ui",
     "load",
 )

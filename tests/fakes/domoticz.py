@@ -78,11 +78,17 @@ with or without applying it, optionally restarting), :meth:`fail_next` (a proxy'
 ``DisableLogAutoUpdate`` a P1 or kWh meter gets a second calendar row for a day already
 written, which :attr:`duplicates` keeps), and read-back: :meth:`device`,
 :meth:`devices`, :meth:`calendar`, :meth:`short_log`, :meth:`multimeter_calendar`,
-:meth:`multimeter`, :attr:`hardware`, :attr:`requests`, :attr:`violations`.
+:meth:`multimeter`, :attr:`hardware`, :attr:`requests`, :attr:`violations`; :meth:`reset` empties
+it all.
+
+Run as a program (``python -m tests.fakes.domoticz --port N``), it serves in the foreground for
+benchmarks, with two routes of its own: ``POST /_fake/reset`` and ``GET /_fake/requests`` (the
+``/json.htm`` requests received, as their parameters and answer status).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
 import binascii
@@ -581,6 +587,8 @@ class FakeDomoticz:
         #: Set from a crash until the next start: requests still accepted are cut.
         self._down = False
         self._clock_offset = 0.0
+        #: Serve the ``/_fake/`` routes (benchmarks, see :func:`main`).
+        self.control = False
         self._http = LoopbackServer("fake-domoticz")
         self._stopper: threading.Thread | None = None
         self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
@@ -632,6 +640,23 @@ class FakeDomoticz:
             self._tls_dir = None
 
     # -- test controls ---------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget every hardware, device, history row, request and violation (a new database;
+        the users stay)."""
+        with self._lock:
+            self.hardware.clear()
+            self._devices.clear()
+            for table in (
+                self._meter_calendar,
+                self._meter,
+                self._multimeter_calendar,
+                self._multimeter,
+            ):
+                table.clear()
+            self.duplicates.clear()
+            self.requests.clear()
+            self.violations.clear()
 
     def add_user(
         self, name: str, password: str, rights: int, devices: frozenset[int] | None = None
@@ -848,6 +873,9 @@ class FakeDomoticz:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
+        if self.control and scope["path"].startswith("/_fake/"):
+            await self._control(scope, send)
+            return
         with self._lock:
             delay = self._delays.pop(0) if self._delays else 0.0
         if delay:
@@ -878,6 +906,23 @@ class FakeDomoticz:
         headers += [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": reply.body.encode()})
+
+    async def _control(self, scope: dict[str, Any], send: Any) -> None:
+        """The benchmark's routes: ``POST /_fake/reset``, ``GET /_fake/requests``."""
+        status, body = 404, ""
+        if scope["path"] == "/_fake/reset" and scope["method"] == "POST":
+            self.reset()
+            status, body = 200, "{}"
+        elif scope["path"] == "/_fake/requests" and scope["method"] == "GET":
+            done = [
+                {"params": r.params, "status": r.status}
+                for r in self.commands()
+                if r.params.get("type") == "command"
+            ]
+            status, body = 200, json.dumps(done)
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body.encode()})
 
     async def _die(self, send: Any, restart_after: float | None) -> None:
         """Go down in the middle of a request: the client sees the connection cut, no answer."""
@@ -1541,3 +1586,27 @@ __all__ = [
     "string_split",
     "styled",
 ]
+
+
+def main() -> None:
+    """Serve a fake in the foreground (for benchmarks), its ``/_fake/`` routes on, Basic auth
+    accepted over plain HTTP; prints ``ready <url>`` once it serves."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--user", default=DEFAULT_USER)
+    parser.add_argument("--password", default=DEFAULT_PASSWORD)
+    args = parser.parse_args()
+    fake = FakeDomoticz({args.user: (args.password, ADMIN)}, allow_plain_basic_auth=True)
+    fake.port = args.port
+    fake.control = True
+    fake.start()
+    print(f"ready {fake.url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,4 @@
-"""The draft configuration: environment variables, consistency checks, secrets kept out."""
+"""The configuration: environment variables, consistency checks, secrets kept out, texts."""
 
 from __future__ import annotations
 
@@ -60,6 +60,13 @@ def test_nothing_set_means_no_configuration() -> None:
         ({"url": "http://d", "auth": "trusted", "pdls": ["123"]}, "14 digits"),
         ({"url": "http://d", "auth": "trusted", "devices": {"x": 0}}, "not a Domoticz idx"),
         ({"url": "http://d", "auth": "trusted", "ca_file": "/nonexistent.pem"}, "ca_file"),
+        ({"url": "http://d", "auth": "trusted", "measures": ["nope"]}, "not measures of"),
+        ({"url": "http://d", "auth": "trusted", "devices": {"lamp": 3}}, "not a device key"),
+        (
+            {"url": "http://d", "auth": "trusted", "devices": {"09999000000001:tempo_today": 3}},
+            "not a device key",
+        ),
+        ({"url": "http://d", "auth": "trusted", "devices": {"consumption_month": 3}}, "device key"),
     ],
 )
 def test_an_enabled_configuration_says_what_is_missing(
@@ -83,3 +90,26 @@ def test_tls_verification_uses_the_ca_file_when_given(tmp_path: Path) -> None:
     assert config.tls_verify() == str(ca)
     assert DomoticzConfig(url="https://d", auth="trusted").tls_verify() is True
     assert DomoticzConfig(url="https://d", auth="trusted", verify_tls=False).tls_verify() is False
+
+
+def test_device_keys_name_meters_measures_of_a_usage_point_and_grid_measures() -> None:
+    config = DomoticzConfig(
+        devices="09999000000001:consumption=1,09999000000001:production=2,"
+        "09999000000001:cost_month=3,09999000000001:production_year=4,ecowatt_now=5",
+    )
+    assert config.devices == {
+        "09999000000001:consumption": 1,
+        "09999000000001:production": 2,
+        "09999000000001:cost_month": 3,
+        "09999000000001:production_year": 4,
+        "ecowatt_now": 5,
+    }
+
+
+def test_every_field_has_french_and_english_texts_and_a_summary() -> None:
+    for field in DomoticzConfig.model_fields:
+        assert DomoticzConfig.has_texts(field), field
+    assert DomoticzConfig.field_texts("url", "fr").label == "Adresse de Domoticz"
+    assert DomoticzConfig.field_texts("url", "en").label == "Domoticz address"
+    summary = DomoticzConfig.summary
+    assert summary is not None and "Domoticz" in summary.fr and "Domoticz" in summary.en

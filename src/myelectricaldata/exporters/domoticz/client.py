@@ -246,6 +246,11 @@ class DomoticzClient:
         """``text`` with this client's secrets masked."""
         return self._redact(text)
 
+    @property
+    def min_interval_s(self) -> float:
+        """Seconds kept between two requests (0: none)."""
+        return self._min_interval_s
+
     # -- the one request path --------------------------------------------------------------
 
     async def command(self, param: str, /, **params: str | int) -> dict[str, Any]:

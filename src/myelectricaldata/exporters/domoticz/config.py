@@ -1,20 +1,42 @@
-"""Configuration of the ``domoticz`` exporter (``DOMOTICZ_*`` variables). A draft: the exporter
-kit will say how each field's French/English label and help are attached."""
+"""Configuration of the ``domoticz`` exporter (``DOMOTICZ_*`` variables): each field with its
+French and English label and help, which the web UI's form and the API's schema show."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, field_validator, model_validator
 
 from myelectricaldata.domain.types import validate_pdl
-from myelectricaldata.exporters.base import ExporterConfig, secret_field
+from myelectricaldata.exporters.domoticz.catalogue import CATALOGUE, unknown_keys
 from myelectricaldata.exporters.domoticz.client import AuthMode, DomoticzAuth
 from myelectricaldata.exporters.domoticz.devices import DeviceKind
-from myelectricaldata.exporters.http import check_base_url, parse_pairs
+from myelectricaldata.exporters.fields import ExporterConfig, Translated, setting
+from myelectricaldata.exporters.http import (
+    check_base_url,
+    parse_pairs,
+    timeout_field,
+    verify_tls_field,
+)
+
+_PDL = re.compile(r"^\d{14}$")
+#: The meters of a usage point, by their key after ``<pdl>:``.
+METERS = ("consumption", "production")
+
+
+def device_key_known(key: str) -> bool:
+    """Whether ``key`` can name a device: ``<pdl>:consumption``, ``<pdl>:production``,
+    ``<pdl>:<measure of a PDL>`` or ``<Tempo/EcoWatt measure>``."""
+    pdl, sep, what = key.rpartition(":")
+    measure = CATALOGUE.get(what)
+    if sep:
+        per_pdl = measure is not None and measure.scope in ("pdl", "production")
+        return bool(_PDL.match(pdl)) and (what in METERS or per_pdl)
+    return measure is not None and measure.scope in ("tempo", "ecowatt")
 
 
 class DomoticzConfig(ExporterConfig):
@@ -24,75 +46,252 @@ class DomoticzConfig(ExporterConfig):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, hide_input_in_errors=True)
 
     env_prefix: ClassVar[str] = "DOMOTICZ"
+    summary: ClassVar[Translated | None] = Translated(
+        "Écrit l'historique quotidien dans des compteurs Domoticz (leurs graphiques jour, mois, "
+        "année) et les valeurs du jour dans des capteurs, par l'API JSON (`/json.htm`) ; crée "
+        "lui-même son matériel Dummy et ses dispositifs, ou écrit dans les vôtres. "
+        "Environnement : `DOMOTICZ_URL`, `DOMOTICZ_USERNAME`, `DOMOTICZ_PASSWORD`, et "
+        "`DOMOTICZ_<CHAMP>` pour les autres.",
+        "Writes the daily history into Domoticz meters (their day, month and year graphs) and "
+        "the current values into sensors, through the JSON API (`/json.htm`); creates its own "
+        "Dummy hardware and devices, or writes to yours. Environment: `DOMOTICZ_URL`, "
+        "`DOMOTICZ_USERNAME`, `DOMOTICZ_PASSWORD`, and `DOMOTICZ_<FIELD>` for the others.",
+    )
 
-    url: str = Field(
+    url: str = setting(
         "",
-        description="Domoticz address, e.g. https://domoticz.local:443 or http://192.168.1.10:8080 "
-        "(with the path when it is behind a reverse proxy).",
+        fr=(
+            "Adresse de Domoticz",
+            "Par exemple http://192.168.1.10:8080 ou https://domoticz.local (avec le chemin "
+            "derrière un proxy inverse) ; sans identifiants dedans.",
+        ),
+        en=(
+            "Domoticz address",
+            "For example http://192.168.1.10:8080 or https://domoticz.local (with the path "
+            "behind a reverse proxy); no credentials in it.",
+        ),
     )
-    auth: AuthMode = Field(
+    auth: AuthMode = setting(
         "basic",
-        description="basic: username/password (https, or plain http with 'Allow Basic-Auth "
-        "over plain HTTP' on); trusted: none, this machine is in Trusted Networks; oauth2: "
-        "username/password exchanged for tokens with client_id (works over plain http); "
-        "bearer: a token given as is.",
+        fr=(
+            "Authentification",
+            "basic : utilisateur et mot de passe (https, ou http avec « Allow Basic-Auth "
+            "authentication over plain HTTP ») ; trusted : aucune, cette machine est dans les "
+            "réseaux de confiance ; oauth2 : utilisateur et mot de passe échangés contre des "
+            "jetons (Identifiant d'application) ; bearer : un jeton donné tel quel.",
+        ),
+        en=(
+            "Authentication",
+            "basic: username and password (https, or http with 'Allow Basic-Auth "
+            "authentication over plain HTTP'); trusted: none, this machine is in Trusted "
+            "Networks; oauth2: username and password exchanged for tokens (Application id); "
+            "bearer: a token given as is.",
+        ),
     )
-    username: str = Field("", description="Domoticz user (Admin to create devices).")
-    password: str = secret_field("", "Password of that user.")
-    client_id: str = Field(
-        "", description="With auth oauth2: an application of Setup > More Options > Applications."
-    )
-    token: str = secret_field("", "With auth bearer: a JWT from Domoticz's IAM (expires).")
-    verify_tls: bool = Field(True, description="Check Domoticz's TLS certificate (https).")
-    ca_file: str = Field(
+    username: str = setting(
         "",
-        description="PEM file of the CA that signed Domoticz's certificate (empty: the "
-        "system's CAs). The server_cert.pem Domoticz ships is made out to domoticz.com and "
-        "fails the host name check: use your own certificate, or verify_tls off.",
+        fr=("Utilisateur", "Utilisateur Domoticz (Admin pour créer les dispositifs)."),
+        en=("Username", "Domoticz user (Admin to create the devices)."),
     )
-    provision: bool = Field(
+    password: str = setting(
+        "",
+        secret=True,
+        fr=("Mot de passe", "Mot de passe de cet utilisateur."),
+        en=("Password", "Password of that user."),
+    )
+    client_id: str = setting(
+        "",
+        fr=(
+            "Identifiant d'application",
+            "Avec oauth2 : le nom d'une application de Configuration > Plus d'options > "
+            "Applications.",
+        ),
+        en=(
+            "Application id",
+            "With oauth2: the name of an application of Setup > More Options > Applications.",
+        ),
+    )
+    token: str = setting(
+        "",
+        secret=True,
+        fr=("Jeton", "Avec bearer : un jeton de l'IAM de Domoticz (il expire)."),
+        en=("Token", "With bearer: a token from Domoticz's IAM (it expires)."),
+    )
+    verify_tls: bool = verify_tls_field()
+    ca_file: str = setting(
+        "",
+        fr=(
+            "Fichier de l'autorité (CA)",
+            "Fichier PEM de l'autorité qui a signé le certificat de Domoticz (vide : celles du "
+            "système). Le server_cert.pem livré avec Domoticz est établi pour domoticz.com : "
+            "utilisez votre propre certificat, ou désactivez la vérification.",
+        ),
+        en=(
+            "CA file",
+            "PEM file of the CA that signed Domoticz's certificate (empty: the system's). The "
+            "server_cert.pem Domoticz ships is made out to domoticz.com: use your own "
+            "certificate, or turn the check off.",
+        ),
+    )
+    provision: bool = setting(
         True,
-        description="Create the Dummy hardware and its devices (needs Admin); off: use the "
-        "devices mapping.",
+        fr=(
+            "Créer les dispositifs",
+            "Crée le matériel Dummy et ses dispositifs (droits Admin) ; désactivé : écrit dans "
+            "les dispositifs de « Vos dispositifs ».",
+        ),
+        en=(
+            "Create the devices",
+            "Create the Dummy hardware and its devices (Admin rights); off: write to the "
+            "devices of “Your devices”.",
+        ),
     )
-    hardware_name: str = Field(
-        "MyElectricalData", min_length=1, description="Name of the Dummy hardware to create/use."
+    hardware_name: str = setting(
+        "MyElectricalData",
+        min_length=1,
+        fr=("Nom du matériel", "Nom du matériel Dummy créé (ou réutilisé) pour les dispositifs."),
+        en=("Hardware name", "Name of the Dummy hardware created (or reused) for the devices."),
     )
-    devices: dict[str, int] = Field(
+    devices: dict[str, int] = setting(
         default_factory=dict,
-        description="Without provisioning: device key -> idx, e.g. "
-        "'09999000000001:consumption=12,tempo_today=14'.",
+        fr=(
+            "Vos dispositifs",
+            'Sans création : clé -> idx, par exemple {"09999000000001:consumption": 12, '
+            '"tempo_today": 14} (environnement : clé=idx,clé=idx). Une clé absente n\'est '
+            "pas exportée.",
+        ),
+        en=(
+            "Your devices",
+            'Without creation: key -> idx, e.g. {"09999000000001:consumption": 12, '
+            '"tempo_today": 14} (environment: key=idx,key=idx). A key left out is not '
+            "exported.",
+        ),
     )
-    energy_device: Literal["managed_counter", "p1"] = Field(
+    energy_device: Literal["managed_counter", "p1"] = setting(
         "managed_counter",
-        description="Consumption meter: a Managed Counter (daily kWh) or a P1 Smart Meter "
-        "(HC as tariff 1, HP as tariff 2).",
+        fr=(
+            "Compteur de consommation",
+            "managed_counter : un Managed Counter (kWh par jour) ; p1 : un P1 Smart Meter, HC "
+            "en tarif 1 et HP en tarif 2 (les jours sans courbe de charge ne peuvent pas être "
+            "répartis).",
+        ),
+        en=(
+            "Consumption meter",
+            "managed_counter: a Managed Counter (kWh per day); p1: a P1 Smart Meter, HC as "
+            "tariff 1 and HP as tariff 2 (days without load curve cannot be split).",
+        ),
     )
-    history: bool = Field(True, description="Write the daily history (dated rows).")
-    load_curve: bool = Field(
+    history: bool = setting(
+        True,
+        fr=(
+            "Historique quotidien",
+            "Écrit l'historique quotidien dans les compteurs (lignes datées, réécrites à "
+            "chaque correction).",
+        ),
+        en=(
+            "Daily history",
+            "Write the daily history into the meters (dated rows, rewritten on every correction).",
+        ),
+    )
+    load_curve: bool = setting(
         False,
-        description="Also write the load curve as 5-minute rows (Domoticz keeps them only "
-        "'Short Log Sensors' days).",
+        fr=(
+            "Courbe de charge",
+            "Écrit aussi la courbe de charge dans le journal court des compteurs (graphique "
+            "du jour ; pas pour un compteur P1).",
+        ),
+        en=(
+            "Load curve",
+            "Also write the load curve into the meters' short log (the day graph; not for a "
+            "P1 meter).",
+        ),
     )
-    measures: list[str] = Field(
-        default_factory=list, description="Measures to publish as devices (empty: all of them)."
+    load_curve_days: int = setting(
+        7,
+        ge=1,
+        le=7,
+        fr=(
+            "Jours de courbe de charge",
+            "Jours de courbe écrits, jusqu'au dernier jour connu : Domoticz efface les lignes "
+            "plus anciennes que « Short Log Sensors » (1 à 7 jours).",
+        ),
+        en=(
+            "Load curve days",
+            "Days of load curve written, up to the newest known day: Domoticz deletes rows "
+            "older than 'Short Log Sensors' (1 to 7 days).",
+        ),
     )
-    pdls: list[str] = Field(
-        default_factory=list, description="Only these usage points (empty: all of them)."
+    current_values: bool = setting(
+        True,
+        fr=(
+            "Valeurs du jour",
+            "Publie les mesures du catalogue (mois, année, coût, Tempo, EcoWatt…) dans des "
+            "capteurs.",
+        ),
+        en=(
+            "Current values",
+            "Publish the catalogue's measures (month, year, cost, Tempo, EcoWatt…) in sensors.",
+        ),
     )
-    language: Literal["fr", "en"] = Field("fr", description="Language of device names and texts.")
-    time_zone: str = Field(
-        "Europe/Paris", description="Domoticz's time zone (short-log rows are local times)."
+    measures: list[str] = setting(
+        default_factory=list,
+        fr=(
+            "Mesures publiées",
+            "Clés des mesures à publier, par exemple tempo_today, consumption_month (vide : "
+            "toutes).",
+        ),
+        en=(
+            "Measures published",
+            "Keys of the measures to publish, e.g. tempo_today, consumption_month (empty: all).",
+        ),
     )
-    trigger_events: bool = Field(
-        True, description="Let current values trigger Domoticz events (scripts, notifications)."
+    pdls: list[str] = setting(
+        default_factory=list,
+        fr=("Points de livraison exportés", "Seulement ces points de livraison (vide : tous)."),
+        en=("Usage points exported", "Only these usage points (empty: all of them)."),
     )
-    requests_per_second: float = Field(
-        0.0, ge=0, le=1000, description="Most requests per second (0: no limit)."
+    language: Literal["fr", "en"] = setting(
+        "fr",
+        fr=("Langue", "Langue des noms de dispositifs et des textes Tempo et EcoWatt."),
+        en=("Language", "Language of the device names and of the Tempo and EcoWatt texts."),
     )
-    timeout_seconds: float = Field(
-        30.0, gt=0, le=600, description="Seconds to wait for one Domoticz answer."
+    time_zone: str = setting(
+        "Europe/Paris",
+        fr=(
+            "Fuseau horaire",
+            "Fuseau horaire de Domoticz (les lignes de la courbe de charge sont en heure locale).",
+        ),
+        en=("Time zone", "Domoticz's time zone (load-curve rows are in local time)."),
     )
+    trigger_events: bool = setting(
+        True,
+        fr=(
+            "Déclencher les événements",
+            "Les valeurs du jour déclenchent les événements de Domoticz (scripts, "
+            "notifications) ; l'historique jamais.",
+        ),
+        en=(
+            "Trigger events",
+            "Current values trigger Domoticz's events (scripts, notifications); the history "
+            "never does.",
+        ),
+    )
+    requests_per_second: float = setting(
+        0.0,
+        ge=0,
+        le=1000,
+        fr=(
+            "Requêtes par seconde",
+            "Au plus ce nombre de requêtes par seconde (0 : sans limite ; 20 ménage la carte "
+            "SD d'un Raspberry Pi au premier export).",
+        ),
+        en=(
+            "Requests per second",
+            "At most this many requests per second (0: no limit; 20 spares a Raspberry Pi's "
+            "SD card during the first export).",
+        ),
+    )
+    timeout_seconds: float = timeout_field()
 
     @field_validator("url")
     @classmethod
@@ -113,6 +312,18 @@ class DomoticzConfig(ExporterConfig):
     def _pdls(cls, value: list[str]) -> list[str]:
         return [validate_pdl(p.strip(), "pdls") for p in value if p.strip()]
 
+    @field_validator("measures")
+    @classmethod
+    def _measures(cls, value: list[str]) -> list[str]:
+        keys = [key.strip() for key in value if key.strip()]
+        unknown = unknown_keys(keys)
+        if unknown:
+            raise ValueError(
+                f"{unknown} are not measures of the catalogue; use keys of docs/measures.md "
+                f"such as {', '.join(list(CATALOGUE)[:3])}"
+            )
+        return keys
+
     @field_validator("devices", mode="before")
     @classmethod
     def _devices(cls, value: Any) -> Any:
@@ -124,6 +335,12 @@ class DomoticzConfig(ExporterConfig):
         for key, idx in value.items():
             if idx <= 0:
                 raise ValueError(f"devices: {key}={idx} is not a Domoticz idx (1 or more)")
+            if not device_key_known(key):
+                raise ValueError(
+                    f"devices: {key!r} is not a device key; use <pdl>:consumption, "
+                    "<pdl>:production, <pdl>:<measure> (e.g. 09999000000001:consumption_month) "
+                    "or a Tempo/EcoWatt measure (e.g. tempo_today)"
+                )
         return value
 
     @model_validator(mode="after")
@@ -188,6 +405,11 @@ class DomoticzConfig(ExporterConfig):
     def energy_kind(self) -> DeviceKind:
         """The device kind of the consumption meter."""
         return DeviceKind.P1_METER if self.energy_device == "p1" else DeviceKind.MANAGED_COUNTER
+
+    @property
+    def min_interval_s(self) -> float:
+        """Seconds between two requests that ``requests_per_second`` asks for (0: none)."""
+        return 1.0 / self.requests_per_second if self.requests_per_second > 0 else 0.0
 
     def wants(self, pdl: str) -> bool:
         """True if ``pdl`` is exported."""

@@ -27,6 +27,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -266,14 +267,15 @@ def ecowatt_update(
 
 def number_text(value: float) -> str:
     """A number as a Custom sensor's svalue: plain decimal notation (Domoticz reads it with
-    ``atof``, which stops at a thousands separator and would misread ``1e-05`` displays)."""
+    ``atof``, which stops at a thousands separator and would misread ``1e-05`` displays),
+    with every digit of the float's shortest exact form: read back, it is the same float."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput("value", f"{value!r} is not a number")
     if not math.isfinite(value):
         raise InvalidInput("value", f"{value!r} is not a finite number")
     if isinstance(value, int) or value.is_integer():
         return str(int(value))
-    return f"{value:.10f}".rstrip("0").rstrip(".")
+    return format(Decimal(repr(value)), "f")
 
 
 def measure_update(

@@ -1,8 +1,8 @@
 """What the Domoticz exporter needs to know about a measure, whatever catalogue describes it.
 
-The measures catalogue is being reshaped (its definitions become declarative data); this module
-takes any object with the few attributes below, so that the exporter adapts to it with a
-one-line adapter instead of importing the catalogue.
+Provisioning and the device values take any object with the few attributes below; the measures
+catalogue is adapted to it in one place (:mod:`.catalogue`), where each measure's kind is
+decided.
 """
 
 from __future__ import annotations

@@ -188,11 +188,16 @@ async def ensure_devices(
 
 
 async def resolve_mapping(
-    client: DomoticzClient, specs: Sequence[DeviceSpec], mapping: Mapping[str, int]
+    client: DomoticzClient,
+    specs: Sequence[DeviceSpec],
+    mapping: Mapping[str, int],
+    *,
+    apply_options: bool = True,
 ) -> Provisioned:
     """Use the user's own devices: each mapped key must name a device of the planned kind; a
-    planned key left out of ``mapping`` is not exported. Meters (P1, kWh) get the options
-    that let them take dated rows (``setused``, admin), keeping their name and description."""
+    planned key left out of ``mapping`` is not exported. With ``apply_options``, meters (P1,
+    kWh) get the options that let them take dated rows (``setused``, admin), keeping their name
+    and description; without, nothing is written (a connection test)."""
     known = {spec.key: spec for spec in specs}
     unknown = sorted(set(mapping) - set(known))
     if unknown:
@@ -205,7 +210,7 @@ async def resolve_mapping(
         device = await client.device(idx)
         _check_mapped(key, idx, spec, device)
         assert device is not None
-        if spec.kind in HISTORY_KINDS and spec.options:
+        if apply_options and spec.kind in HISTORY_KINDS and spec.options:
             await client.set_used(
                 idx, name=device.name, description=device.description, options=spec.options
             )
