@@ -17,6 +17,7 @@ BENCHES = (
     "export_tsdb",
     "export_webhook",
     "export_homeassistant",
+    "export_openhab",
     "ui",
     "load",
 )
