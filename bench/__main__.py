@@ -19,6 +19,7 @@ BENCHES = (
     "export_homeassistant",
     "export_jeedom",
     "export_domoticz",
+    "export_openhab",
     "ui",
     "load",
 )

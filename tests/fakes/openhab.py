@@ -70,11 +70,13 @@ item states are NULL except Number items (the default rrd4j ``restoreOnStartup``
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import base64
 import binascii
 import json
 import re
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -1349,6 +1351,25 @@ def shared_fake_openhab() -> FakeOpenHAB:
     return _shared
 
 
+def main() -> None:
+    """Serve a fake openHAB in the foreground (for benchmarks): requests are not kept. It
+    prints ``ready <url>`` once it serves, and ``counts <requests> <writes>`` on each line read
+    from its standard input."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    fake = FakeOpenHAB()
+    fake.port = args.port
+    fake.start()
+    fake.keep_requests = False
+    print(f"ready {fake.url}", flush=True)
+    try:
+        for _ in sys.stdin:
+            print(f"counts {fake.request_count} {fake.writes}", flush=True)
+    finally:
+        fake.stop()
+
+
 __all__ = [
     "ADMIN",
     "API_VERSION",
@@ -1367,3 +1388,6 @@ __all__ = [
     "parse_state",
     "shared_fake_openhab",
 ]
+
+if __name__ == "__main__":
+    main()

@@ -10,12 +10,12 @@ import pytest
 import pytest_asyncio
 
 from myelectricaldata.domain.timeutil import PARIS
-from myelectricaldata.exporters.openhab.client import (
+from myelectricaldata.exporters.openhab.client import OpenHABClient
+from myelectricaldata.exporters.openhab.model import (
     AuthScheme,
     HistoryPoint,
     ItemDefinition,
     OpenHABAuthError,
-    OpenHABClient,
     OpenHABNotEditable,
     OpenHABNotFound,
     OpenHABRejected,
@@ -201,13 +201,26 @@ async def test_file_defined_items_are_used_when_their_type_fits(
     assert item is not None and item.label == "my own label"
 
 
-async def test_file_defined_items_of_another_type_are_refused(
+async def test_a_file_defined_plain_number_takes_a_quantity(
     fake: FakeOpenHAB, client: OpenHABClient
 ) -> None:
+    # A plain Number keeps a quantity's value and drops its unit: the value stays right.
     fake.add_file_item("MED_e", "Number", label="mine")
-    with pytest.raises(OpenHABNotEditable, match="MED_e is Number, not Number:Energy") as caught:
+    report = await client.provision(PLAN)
+    assert "MED_e" in report.unchanged
+    await client.update_state(StateUpdate("MED_e", "12.345 kWh"))
+    assert fake.state("MED_e") == "12.345"
+
+
+@pytest.mark.parametrize("type_", ["Number:Power", "String", "Switch"])
+async def test_file_defined_items_of_another_type_are_refused(
+    fake: FakeOpenHAB, client: OpenHABClient, type_: str
+) -> None:
+    fake.add_file_item("MED_e", type_, label="mine")
+    with pytest.raises(OpenHABNotEditable, match=f"MED_e is {type_}, not Number:Energy") as caught:
         await client.provision(PLAN)
     assert "item_prefix" in str(caught.value)
+    assert writes(fake) == []  # refused before anything was changed
 
 
 async def test_put_items_reports_items_openhab_would_not_change(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from myelectricaldata.exporters.openhab.client import AuthScheme
 from myelectricaldata.exporters.openhab.config import OpenHABConfig
+from myelectricaldata.exporters.openhab.model import AuthScheme
 
 
 def test_defaults_write_history_to_jdbc_with_a_bearer_token() -> None:
@@ -80,3 +80,17 @@ def test_the_token_is_a_secret_and_comes_from_the_environment() -> None:
         AuthScheme.HEADER,
         "influxdb",
     )
+
+
+def test_a_refused_token_is_not_quoted_in_the_error() -> None:
+    with pytest.raises(ValidationError) as caught:
+        OpenHABConfig(token="oh.med.S3cr3t with-a-space")
+    assert "S3cr3t" not in str(caught.value)
+    assert "no spaces" in str(caught.value)
+
+
+def test_the_form_offers_the_token_schemes_as_a_choice() -> None:
+    # The UI renders a property with an inline enum as a select (a $ref would be a text box).
+    prop = OpenHABConfig.model_json_schema()["properties"]["auth_scheme"]
+    assert prop["enum"] == ["bearer", "basic", "header"]
+    assert OpenHABConfig.field_texts("auth_scheme", "fr").label == "Envoi du jeton"

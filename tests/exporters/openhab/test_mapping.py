@@ -20,9 +20,7 @@ from myelectricaldata.domain.types import (
     TempoColor,
     TempoDay,
 )
-from myelectricaldata.exporters import measures as catalogue
-from myelectricaldata.exporters.measures.base import TIMESTAMP
-from myelectricaldata.exporters.openhab.client import HistoryPoint, OpenHABClient
+from myelectricaldata.exporters.openhab.client import OpenHABClient
 from myelectricaldata.exporters.openhab.mapping import (
     CONSUMPTION_DAILY,
     ECOWATT_DAY,
@@ -46,6 +44,8 @@ from myelectricaldata.exporters.openhab.mapping import (
     state_update,
     tempo_history,
 )
+from myelectricaldata.exporters.openhab.measures import CATALOGUE
+from myelectricaldata.exporters.openhab.model import HistoryPoint
 from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.store.repo import Store
 from tests.exporters.conftest import DEMO_NOW
@@ -189,12 +189,14 @@ def test_a_pdl_plan_is_its_group_then_one_item_per_measure() -> None:
         "energy",
     )
     cost = by_name["MED_12345678901234_cost_yesterday"]
-    assert (cost.type, cost.unit, cost.label, cost.tags) == (
+    assert (cost.type, cost.unit, cost.label, cost.tags, cost.pattern) == (
         "Number",
         None,
-        "Coût hier (EUR)",
+        "Coût hier",
         ("Calculation",),
+        "%.2f EUR",  # openHAB has no dimension for EUR: the item shows it through its pattern
     )
+    assert energy.pattern is None
     percent = by_name["MED_12345678901234_max_power_percent"]
     assert (percent.type, percent.unit) == ("Number:Dimensionless", "%")
     peak = by_name["MED_12345678901234_history_max_power_daily"]
@@ -259,6 +261,18 @@ def test_load_curve_power_is_stamped_at_the_start_of_each_interval() -> None:
     assert [(p.at, p.state) for p in points] == [(first, "1200 W"), (second, "800 W")]
 
 
+def test_the_repeated_hour_keeps_both_points_when_stamped_in_paris_time() -> None:
+    # The kit hands Paris datetimes: 02:30 summer time and 02:30 winter time share a tzinfo and
+    # compare equal in Python, yet they are two instants an hour apart.
+    summer = datetime(2024, 10, 27, 0, 30, tzinfo=UTC).astimezone(PARIS)
+    winter = datetime(2024, 10, 27, 1, 30, tzinfo=UTC).astimezone(PARIS)
+    assert summer == winter  # the trap
+    points = load_curve_history(
+        "MED_lc", [LoadCurvePoint(winter, 800), LoadCurvePoint(summer, 1200)]
+    )
+    assert [(p.at.astimezone(UTC).hour, p.state) for p in points] == [(0, "1200 W"), (1, "800 W")]
+
+
 def test_max_power_is_one_point_per_day_at_local_midnight() -> None:
     readings = [MaxPowerReading(date(2025, 1, 15), 6120, paris(2025, 1, 15, 19, 2))]
     (point,) = max_power_history("MED_mp", readings)
@@ -299,18 +313,6 @@ def test_ecowatt_hours_follow_the_local_clock_on_dst_days() -> None:
 # --------------------------------------------------------------------------- end to end
 
 
-def catalogue_measure(measure: catalogue.Measure) -> Measure:
-    """The catalogue's entries seen as measure descriptions (its kind of value is implicit:
-    instants have the timestamp class, texts have options or no unit and no state class)."""
-    if measure.device_class == TIMESTAMP:
-        kind = ValueKind.TIMESTAMP
-    elif measure.options or (measure.unit is None and measure.state_class is None):
-        kind = ValueKind.TEXT
-    else:
-        kind = ValueKind.NUMBER
-    return Measure(measure.key, measure.label_fr, measure.label_en, measure.unit, kind)
-
-
 @pytest_asyncio.fixture(loop_scope="function")
 async def fake_client() -> AsyncIterator[tuple[FakeOpenHAB, OpenHABClient]]:
     """The shared fake and a client with the administrator's token."""
@@ -327,7 +329,7 @@ async def test_the_catalogue_snapshot_lands_in_provisioned_items(
     demo_store: Store, fake_client: tuple[FakeOpenHAB, OpenHABClient]
 ) -> None:
     fake, client = fake_client
-    measures = {m.key: catalogue_measure(m) for m in catalogue.MEASURES}
+    measures = dict(CATALOGUE)
     snapshot = await compute_snapshot(demo_store, now=DEMO_NOW)
     pdls = sorted({v.scope for v in snapshot.values} - {"tempo", "ecowatt"})
     plan = [

@@ -30,214 +30,37 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from functools import partial
 from typing import Any
 
 import httpx
 
+from myelectricaldata.exporters.http import CONNECT_TIMEOUT_S, USER_AGENT, retryable_status
+from myelectricaldata.exporters.openhab.model import (
+    MODIFIABLE_EXAMPLES,
+    VOLATILE_SERVICES,
+    AuthScheme,
+    HistoryPoint,
+    ItemDefinition,
+    ItemHistory,
+    OpenHABAuthError,
+    OpenHABError,
+    OpenHABNotEditable,
+    OpenHABNotFound,
+    OpenHABRejected,
+    PersistenceServiceInfo,
+    PersistenceServiceUnusable,
+    ProvisionReport,
+    RemoteItem,
+    ServerInfo,
+    StateUpdate,
+    StoredPoint,
+    openhab_time,
+    rest_base,
+)
 from myelectricaldata.support.redaction import Redactor
 from myelectricaldata.support.retry import Retryable, parse_retry_after
-
-#: User-Agent of every request.
-USER_AGENT = "myelectricaldata"
-#: Longest wait for a TCP connection, whatever the answer timeout.
-CONNECT_TIMEOUT_S = 5.0
-#: Persistence services that keep history through the REST API, for error messages.
-MODIFIABLE_EXAMPLES = "jdbc, influxdb or mongodb"
-#: A modifiable service that still cannot hold our history: its values live in memory (lost
-#: on restart) and at most ``maxEntries`` (512) per item are kept.
-VOLATILE_SERVICES = frozenset({"inmemory"})
-
-
-class AuthScheme(StrEnum):
-    """How the API token travels."""
-
-    BEARER = "bearer"
-    BASIC = "basic"
-    HEADER = "header"
-
-
-class ServiceKind(StrEnum):
-    """``type`` of a persistence service in ``GET /rest/persistence``."""
-
-    MODIFIABLE = "Modifiable"
-    QUERYABLE = "Queryable"
-    STANDARD = "Standard"
-
-
-class OpenHABError(Exception):
-    """openHAB refused a request; the message says what to change. Trying again won't help.
-
-    ``status`` is the HTTP status, ``server_message`` openHAB's own ``error.message`` (None
-    when the answer had no openHAB error body).
-    """
-
-    def __init__(
-        self, message: str, *, status: int | None = None, server_message: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.server_message = server_message
-
-
-class OpenHABAuthError(OpenHABError):
-    """The token is refused (401) or lacks the administrator role (401/403)."""
-
-
-class OpenHABNotFound(OpenHABError):
-    """An item (or the REST API itself) does not exist at that address."""
-
-
-class OpenHABRejected(OpenHABError):
-    """openHAB refused what was sent (400, 415): an unparsable state or time."""
-
-
-class OpenHABNotEditable(OpenHABError):
-    """An item defined in a ``.items`` file cannot be changed through the API (405)."""
-
-
-class PersistenceServiceUnusable(OpenHABError):
-    """The persistence service chosen for history is missing or cannot store past values."""
-
-
-@dataclass(frozen=True, slots=True)
-class ServerInfo:
-    """What ``GET /rest/`` says about the server."""
-
-    api_version: str
-    runtime_version: str
-    timezone: str
-    locale: str
-    measurement_system: str
-
-
-@dataclass(frozen=True, slots=True)
-class PersistenceServiceInfo:
-    """One installed persistence service."""
-
-    id: str
-    label: str
-    kind: str
-
-    @property
-    def modifiable(self) -> bool:
-        """Whether the REST API can write past values into it."""
-        return self.kind == ServiceKind.MODIFIABLE
-
-
-@dataclass(frozen=True, slots=True)
-class ItemDefinition:
-    """An item as we want it: type (``Number:Energy``...), label, tags, groups, unit."""
-
-    name: str
-    type: str
-    label: str
-    category: str | None = None
-    tags: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    #: ``unit`` metadata of a dimensioned Number item (``kWh``, ``VA``, ``%``).
-    unit: str | None = None
-
-    def dto(self) -> dict[str, Any]:
-        """The JSON body of ``PUT /rest/items``."""
-        body: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "label": self.label,
-            "tags": list(self.tags),
-            "groupNames": list(self.groups),
-        }
-        if self.category is not None:
-            body["category"] = self.category
-        return body
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteItem:
-    """An item as openHAB holds it."""
-
-    name: str
-    type: str
-    label: str | None
-    category: str | None
-    tags: frozenset[str]
-    groups: frozenset[str]
-    editable: bool
-    unit: str | None
-    state: str
-
-    def matches(self, wanted: ItemDefinition) -> bool:
-        """Whether the item already is what ``wanted`` describes (the unit aside)."""
-        return (
-            self.type == wanted.type
-            and self.label == wanted.label
-            and self.category == wanted.category
-            and self.tags == frozenset(wanted.tags)
-            and self.groups == frozenset(wanted.groups)
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class StateUpdate:
-    """A new state for an item, as openHAB reads it (``12.5 kWh``, ``BLUE``, ``UNDEF``)."""
-
-    item: str
-    state: str
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryPoint:
-    """A past state of an item at an aware instant."""
-
-    item: str
-    at: datetime
-    state: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPoint:
-    """A point read back from a persistence service; ``state`` is in the item's unit."""
-
-    at: datetime
-    state: str
-
-
-@dataclass(frozen=True, slots=True)
-class ItemHistory:
-    """An item's persisted points in a range, oldest first, and the unit of their values."""
-
-    unit: str | None
-    points: tuple[StoredPoint, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ProvisionReport:
-    """What :meth:`OpenHABClient.provision` changed."""
-
-    created: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-    units_set: tuple[str, ...] = ()
-
-
-def openhab_time(instant: datetime) -> str:
-    """``instant`` as openHAB's ``DATE_PATTERN_WITH_TZ_AND_MS`` in UTC:
-    ``2023-11-14T23:00:00.000+0000``. A naive datetime is refused (no instant)."""
-    if instant.tzinfo is None:
-        raise ValueError("naive datetime: an instant needs a time zone")
-    utc = instant.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
-
-
-def rest_base(url: str) -> str:
-    """The REST root of an openHAB URL given with or without ``/rest``."""
-    base = url.rstrip("/")
-    if base.endswith("/rest"):
-        base = base[: -len("/rest")]
-    return base + "/rest"
 
 
 def _error_message(response: httpx.Response) -> str | None:
@@ -250,10 +73,6 @@ def _error_message(response: httpx.Response) -> str | None:
         message = body["error"].get("message")
         return message if isinstance(message, str) else None
     return None
-
-
-def _retryable_status(status: int) -> bool:
-    return status in (408, 429) or status >= 500
 
 
 class OpenHABClient:
@@ -343,7 +162,7 @@ class OpenHABClient:
         """The error for a non-2xx answer: Retryable when a later attempt may succeed."""
         status = response.status_code
         said = _error_message(response)
-        if _retryable_status(status):
+        if retryable_status(status):
             quoted = f": {said}" if said else ""
             return Retryable(
                 self.redact(f"openHAB answered {status} to {what}{quoted}; try again later"),
@@ -485,8 +304,10 @@ class OpenHABClient:
 
     @staticmethod
     def _remote(dto: Mapping[str, Any]) -> RemoteItem:
-        meta = dto.get("metadata") or {}
-        unit = meta.get("unit", {}).get("value") if isinstance(meta, dict) else None
+        meta = dto.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
+        unit = (meta.get("unit") or {}).get("value")
+        pattern = ((meta.get("stateDescription") or {}).get("config") or {}).get("pattern")
         return RemoteItem(
             name=str(dto["name"]),
             type=str(dto.get("type", "")),
@@ -497,21 +318,34 @@ class OpenHABClient:
             editable=bool(dto.get("editable", False)),
             unit=unit if isinstance(unit, str) else None,
             state=str(dto.get("state", "")),
+            pattern=pattern if isinstance(pattern, str) else None,
         )
 
     async def items(self) -> dict[str, RemoteItem]:
-        """Every item with its definition, editability and ``unit`` metadata."""
+        """Every item with its definition, state, editability, ``unit`` metadata and
+        ``stateDescription`` pattern."""
         fields = "name,type,label,category,tags,groupNames,editable,metadata,state"
         response = await self._send(
-            "GET", "/items", "listing items", params={"fields": fields, "metadata": "unit"}
+            "GET",
+            "/items",
+            "listing items",
+            params={"fields": fields, "metadata": "unit,stateDescription"},
         )
-        return {dto["name"]: self._remote(dto) for dto in response.json()}
+        try:
+            return {str(dto["name"]): self._remote(dto) for dto in response.json()}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise OpenHABRejected(
+                self.redact(f"{self.url}/items did not answer a list of items: check url")
+            ) from None
 
     async def item(self, name: str) -> RemoteItem | None:
         """One item, or None when openHAB has none by that name."""
         try:
             response = await self._send(
-                "GET", f"/items/{name}", f"reading item {name}", params={"metadata": "unit"}
+                "GET",
+                f"/items/{name}",
+                f"reading item {name}",
+                params={"metadata": "unit,stateDescription"},
             )
         except OpenHABNotFound as exc:
             if exc.server_message is not None:  # openHAB's "Item X does not exist!"
@@ -544,29 +378,47 @@ class OpenHABClient:
             )
         return statuses
 
-    async def put_unit(self, item: str, unit: str) -> None:
-        """Set an item's ``unit`` metadata (the unit its states and history are kept in)."""
+    async def put_metadata(
+        self, item: str, namespace: str, value: str, config: Mapping[str, Any] | None = None
+    ) -> None:
+        """Set one metadata entry of an item (``unit``, ``stateDescription``...)."""
         await self._send(
             "PUT",
-            f"/items/{item}/metadata/unit",
-            f"setting the unit of {item}",
-            json={"value": unit, "config": {}},
+            f"/items/{item}/metadata/{namespace}",
+            f"setting the {namespace} metadata of {item}",
+            json={"value": value, "config": dict(config or {})},
         )
 
-    async def provision(self, wanted: Sequence[ItemDefinition]) -> ProvisionReport:
+    async def put_unit(self, item: str, unit: str) -> None:
+        """Set an item's ``unit`` metadata (the unit its states and history are kept in)."""
+        await self.put_metadata(item, "unit", unit)
+
+    async def put_pattern(self, item: str, pattern: str) -> None:
+        """Set the pattern an item shows its state with (``%.2f EUR``): its
+        ``stateDescription`` metadata, as Main UI writes it (value " ")."""
+        await self.put_metadata(item, "stateDescription", " ", {"pattern": pattern})
+
+    async def provision(
+        self,
+        wanted: Sequence[ItemDefinition],
+        existing: Mapping[str, RemoteItem] | None = None,
+    ) -> ProvisionReport:
         """Make ``wanted`` exist as described, sending only what is missing or different.
 
-        An item defined in a file is used as it is when its type matches; with another type
-        it raises :class:`OpenHABNotEditable` (its states would be refused or dropped).
+        ``existing`` is openHAB's item listing when the caller already holds it (else it is
+        read). An item defined in a file is used as it is when its type takes our values
+        (:meth:`RemoteItem.takes`); otherwise it raises :class:`OpenHABNotEditable` (its states
+        would be refused or dropped).
         """
-        existing = await self.items()
+        if existing is None:
+            existing = await self.items()
         send: list[ItemDefinition] = []
         unchanged: list[str] = []
         clashes: list[str] = []
         for item in wanted:
             remote = existing.get(item.name)
             if remote is not None and (remote.matches(item) or not remote.editable):
-                if remote.type != item.type:
+                if not remote.takes(item):
                     clashes.append(f"{item.name} is {remote.type}, not {item.type}")
                 unchanged.append(item.name)
             else:
@@ -578,17 +430,27 @@ class OpenHABClient:
             )
         statuses = await self.put_items(send)
         units: list[str] = []
+        patterns: list[str] = []
         for item in wanted:
             remote = existing.get(item.name)
-            if item.unit is None or (remote is not None and remote.unit == item.unit):
-                continue
-            await self.put_unit(item.name, item.unit)
-            units.append(item.name)
+            if item.unit is not None and (remote is None or remote.unit != item.unit):
+                await self.put_unit(item.name, item.unit)
+                units.append(item.name)
+            # A display nicety: left alone on an item defined in a file.
+            editable = remote is None or remote.editable
+            if (
+                item.pattern is not None
+                and editable
+                and (remote is None or remote.pattern != item.pattern)
+            ):
+                await self.put_pattern(item.name, item.pattern)
+                patterns.append(item.name)
         return ProvisionReport(
             created=tuple(n for n, s in statuses.items() if s == "created"),
             updated=tuple(n for n, s in statuses.items() if s == "updated"),
             unchanged=tuple(unchanged),
             units_set=tuple(units),
+            patterns_set=tuple(patterns),
         )
 
     # -- states ----------------------------------------------------------------------------
@@ -673,26 +535,4 @@ def describe(info: ServerInfo, service: PersistenceServiceInfo | None) -> str:
     return text
 
 
-__all__ = [
-    "AuthScheme",
-    "HistoryPoint",
-    "ItemDefinition",
-    "ItemHistory",
-    "OpenHABAuthError",
-    "OpenHABClient",
-    "OpenHABError",
-    "OpenHABNotEditable",
-    "OpenHABNotFound",
-    "OpenHABRejected",
-    "PersistenceServiceInfo",
-    "PersistenceServiceUnusable",
-    "ProvisionReport",
-    "RemoteItem",
-    "ServerInfo",
-    "ServiceKind",
-    "StateUpdate",
-    "StoredPoint",
-    "describe",
-    "openhab_time",
-    "rest_base",
-]
+__all__ = ["OpenHABClient", "describe"]

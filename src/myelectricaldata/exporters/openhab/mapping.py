@@ -10,7 +10,8 @@ module. Choices, and why:
 - **Types and units.** kWh/Wh/MWh -> ``Number:Energy``, W/kW/VA/kVA -> ``Number:Power``,
   ``%`` -> ``Number:Dimensionless``, each with its ``unit`` metadata so that openHAB keeps the
   value in that unit (a ``Number:Dimensionless`` would otherwise turn 12 % into 0.12); any other
-  unit (EUR) or none -> plain ``Number``; text -> ``String``; instants -> ``DateTime``;
+  unit (EUR) or none -> plain ``Number`` (with a unit, a ``stateDescription`` pattern such as
+  ``%.2f EUR`` shows it); text -> ``String``; instants -> ``DateTime``;
   booleans -> ``Switch``. States carry the item's unit (``12.345 kWh``): openHAB drops a state
   whose unit does not fit the item, after answering 202.
 - **History items are separate** (``history_*`` keys): a state update is stamped "now" by
@@ -28,7 +29,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -44,7 +45,7 @@ from myelectricaldata.domain.types import (
     TempoDay,
     validate_pdl,
 )
-from myelectricaldata.exporters.openhab.client import (
+from myelectricaldata.exporters.openhab.model import (
     HistoryPoint,
     ItemDefinition,
     StateUpdate,
@@ -56,6 +57,8 @@ ITEM_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 ENERGY_UNITS = frozenset({"Wh", "kWh", "MWh"})
 POWER_UNITS = frozenset({"W", "kW", "VA", "kVA"})
 DIMENSIONLESS_UNITS = frozenset({"%"})
+#: Display patterns of units without a dimension (costs are rounded to the cent).
+PATTERNS = {"EUR": "%.2f EUR"}
 #: What openHAB reads as "no value" in any item type.
 UNDEF = "UNDEF"
 
@@ -225,19 +228,25 @@ def definition(
 ) -> ItemDefinition:
     """The item that shows ``measure``, named ``name``, member of ``groups``."""
     type_, unit = item_type(measure)
-    label = naming.label(measure)
-    if type_ == "Number" and measure.unit:
-        label = f"{label} ({measure.unit})"
     category = "energy" if type_ in ("Number:Energy", "Number:Power") else None
     return ItemDefinition(
         name=name,
         type=type_,
-        label=label,
+        label=naming.label(measure),
         category=category,
         tags=_tags(measure, type_),
         groups=tuple(groups),
         unit=unit,
+        pattern=display_pattern(measure),
     )
+
+
+def display_pattern(measure: MeasureDescription) -> str | None:
+    """The ``stateDescription`` pattern of a plain Number item whose unit openHAB has no
+    dimension for (EUR): the item then shows ``1.23 EUR``; None for every other item."""
+    if item_type(measure)[0] != "Number" or not measure.unit:
+        return None
+    return PATTERNS.get(measure.unit, f"%s {measure.unit.replace('%', '%%')}")
 
 
 def pdl_plan(
@@ -332,10 +341,12 @@ def state_update(item: str, measure: MeasureDescription, value: object) -> State
 
 def _ordered(points: Iterable[HistoryPoint]) -> list[HistoryPoint]:
     """One point per (item, instant), the last given winning, oldest first."""
+    # Keyed by UTC instant: two Paris datetimes of the autumn change's repeated hour (02:30
+    # summer time and 02:30 winter time) compare equal when they share a tzinfo.
     latest: dict[tuple[str, datetime], HistoryPoint] = {}
     for point in points:
-        latest[(point.item, point.at)] = point
-    return sorted(latest.values(), key=lambda p: (p.at, p.item))
+        latest[(point.item, point.at.astimezone(UTC))] = point
+    return [latest[key] for key in sorted(latest, key=lambda k: (k[1], k[0]))]
 
 
 def kwh_text(value_wh: int) -> str:
@@ -398,6 +409,7 @@ __all__ = [
     "ValueKind",
     "daily_history",
     "definition",
+    "display_pattern",
     "ecowatt_history",
     "grid_plan",
     "item_type",
