@@ -91,8 +91,8 @@ async def test_a_busy_jeedom_is_retried_within_the_run(
     log = await service.run("jeedom")
     assert log.status == "success", log.error
     # Seven streams of one batch each; the first batch's two calls (one per meter) were both
-    # refused once, and its second attempt sent them both.
-    assert log.attempts == 7 + 1
+    # refused once, and its second attempt sent them both; then one try for the current values.
+    assert log.attempts == 7 + 1 + 1
     assert_history_is_the_store(fake, store)
 
 
