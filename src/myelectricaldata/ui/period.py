@@ -107,6 +107,33 @@ def date_field(ctx: PageContext, label: str, day: date, marker: str) -> ui.input
     return field
 
 
+def range_fields(
+    ctx: PageContext, first: date, last: date, choose: Callable[[date, date], None]
+) -> None:
+    """The start and end fields of a chosen range and their *Appliquer* button: ``choose``
+    gets the two days typed, or the user is told the bounds when one is not a valid day."""
+    start = date_field(ctx, ctx.t("period.start"), first, m.PERIOD_START)
+    end = date_field(ctx, ctx.t("period.end"), last, m.PERIOD_END)
+
+    def apply_custom() -> None:
+        typed_first = read_typed_day(str(start.value or ""))
+        typed_last = read_typed_day(str(end.value or ""))
+        if typed_first is None or typed_last is None:
+            ui.notify(
+                ctx.t(
+                    "period.bad_dates",
+                    min=i18n.day_text(MIN_DAY, ctx.lang),
+                    max=i18n.day_text(MAX_DAY, ctx.lang),
+                ),
+                type="warning",
+            )
+            return
+        choose(typed_first, typed_last)
+
+    apply_button = ui.button(ctx.t("period.apply"), on_click=apply_custom).props("flat no-caps")
+    m.apply(apply_button, m.PERIOD_APPLY)
+
+
 def _has(direction: Direction) -> Callable[[StoredUsagePoint], bool]:
     def check(point: StoredUsagePoint) -> bool:
         if direction is Direction.PRODUCTION:
@@ -177,25 +204,9 @@ def picker(
             next_button.props["aria-label"] = ctx.t("period.next")
             m.apply(next_button, m.PERIOD_NEXT)
         with ui.row().classes("items-center gap-2"):
-            start = date_field(ctx, ctx.t("period.start"), period.start, m.PERIOD_START)
-            end = date_field(ctx, ctx.t("period.end"), period.end, m.PERIOD_END)
-
-            def apply_custom() -> None:
-                first = read_typed_day(str(start.value or ""))
-                last = read_typed_day(str(end.value or ""))
-                if first is None or last is None:
-                    ui.notify(
-                        ctx.t(
-                            "period.bad_dates",
-                            min=i18n.day_text(MIN_DAY, ctx.lang),
-                            max=i18n.day_text(MAX_DAY, ctx.lang),
-                        ),
-                        type="warning",
-                    )
-                    return
-                go(resolve_period("custom", first, last, selection.anchor))
-
-            apply_button = ui.button(ctx.t("period.apply"), on_click=apply_custom).props(
-                "flat no-caps"
+            range_fields(
+                ctx,
+                period.start,
+                period.end,
+                lambda first, last: go(resolve_period("custom", first, last, selection.anchor)),
             )
-            m.apply(apply_button, m.PERIOD_APPLY)

@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet
-
-from myelectricaldata.crypto import SecretBox
 from myelectricaldata.domain.offpeak import parse_offpeak
 from myelectricaldata.domain.timeutil import PARIS
 from myelectricaldata.domain.types import (
@@ -23,15 +20,11 @@ from myelectricaldata.domain.types import (
     TempoDay,
     UsagePoint,
 )
-from myelectricaldata.exporters.base import StateSnapshot
-from myelectricaldata.exporters.context import ExporterSettings
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.domoticz import DomoticzExporter
-from myelectricaldata.exporters.registry import ConfigStore, Registry
-from myelectricaldata.exporters.snapshot import compute_snapshot
-from myelectricaldata.store.exports import ExportLog, ExportRepo
+from myelectricaldata.exporters.testing import service_for
+from myelectricaldata.store.exports import ExportLog
 from myelectricaldata.store.repo import Store
-from myelectricaldata.support.retry import Backoff
 from tests.fakes.domoticz import Device, FakeDomoticz
 
 PDL = "09999000000001"
@@ -40,12 +33,6 @@ FIRST_DAY = date(2024, 10, 1)
 DAYS = 40
 #: The history's "now": its newest day is 9 November.
 NOW = datetime(2024, 11, 10, 12, 0, tzinfo=UTC)
-#: Retries within a run without real waits.
-FAST = Backoff(attempts=3, base=0.0, cap=0.0, longest_wait=0.0)
-
-
-async def no_sleep(seconds: float) -> None:
-    return None
 
 
 def days(count: int = DAYS, first: date = FIRST_DAY) -> list[date]:
@@ -141,23 +128,7 @@ class Export:
 
 
 def export_service(store: Store, fake: FakeDomoticz, **config: Any) -> Export:
-    registry = Registry(plugins=False)
-    registry.types = {DomoticzExporter.name: DomoticzExporter}
-    registry.broken = []
-    configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), {})
-
-    async def snapshot() -> StateSnapshot:
-        return await compute_snapshot(store, now=NOW)
-
-    service = ExportService(
-        store,
-        registry,
-        configs,
-        snapshot,
-        settings=ExporterSettings(data_source="demo"),
-        policy=FAST,
-        sleep=no_sleep,
-    )
+    service = service_for(store, DomoticzExporter, now=NOW)
     values = {"enabled": True, "url": fake.url, "username": USER, "password": PASSWORD}
     return Export(store, service, values | config)
 

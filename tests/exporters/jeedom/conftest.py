@@ -9,21 +9,15 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from cryptography.fernet import Fernet
 
-from myelectricaldata.crypto import SecretBox
 from myelectricaldata.domain.timeutil import local_midnight
 from myelectricaldata.domain.types import DailyReading, Direction, MaxPowerReading, Origin
-from myelectricaldata.exporters.base import StateSnapshot
-from myelectricaldata.exporters.context import ExporterSettings
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.jeedom import JeedomExporter
 from myelectricaldata.exporters.jeedom.client import JeedomClient
-from myelectricaldata.exporters.registry import ConfigStore, Registry
-from myelectricaldata.exporters.snapshot import compute_snapshot
-from myelectricaldata.store.exports import ExportRepo
+from myelectricaldata.exporters.testing import service_for
 from myelectricaldata.store.repo import Store
-from tests.exporters.conftest import DEMO_NOW, FAST_RETRIES, no_sleep
+from tests.exporters.conftest import DEMO_NOW
 from tests.fakes.jeedom import FakeJeedom, shared_fake_jeedom
 
 #: The demo's two meters: a Tempo consumer, and an HC/HP meter that also produces.
@@ -92,23 +86,7 @@ def store(demo_store: Store, tmp_path: Path) -> Iterator[Store]:
 def jeedom_service(store: Store) -> ExportService:
     """An export service on ``store`` running :class:`JeedomAtDemoNow` as ``jeedom``, with the
     catalogue's snapshot at the demo's "now" and retries that do not wait."""
-    registry = Registry(plugins=False)
-    registry.types = {"jeedom": JeedomAtDemoNow}
-    registry.broken = []
-    configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), {})
-
-    async def snapshot() -> StateSnapshot:
-        return await compute_snapshot(store, now=DEMO_NOW)
-
-    return ExportService(
-        store,
-        registry,
-        configs,
-        snapshot,
-        settings=ExporterSettings(data_source="demo"),
-        policy=FAST_RETRIES,
-        sleep=no_sleep,
-    )
+    return service_for(store, JeedomAtDemoNow, now=DEMO_NOW)
 
 
 @pytest.fixture

@@ -18,11 +18,12 @@ from myelectricaldata.exporters.testing.data import (
     sample_points,
     sent_points,
 )
-from myelectricaldata.exporters.testing.harness import Harness
+from myelectricaldata.exporters.testing.harness import FAST_RETRIES, Harness, service_for
 
 __all__ = [
     "CONTRACT_NOW",
     "CONTRACT_PDL",
+    "FAST_RETRIES",
     "ExporterContract",
     "Harness",
     "Point",
@@ -30,4 +31,5 @@ __all__ = [
     "daily_points",
     "sample_points",
     "sent_points",
+    "service_for",
 ]

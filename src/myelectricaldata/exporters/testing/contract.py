@@ -18,22 +18,17 @@ from typing import Any, ClassVar
 
 import pytest
 import pytest_asyncio
-from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
-from myelectricaldata.crypto import MASK, SecretBox
+from myelectricaldata.crypto import MASK
 from myelectricaldata.domain.types import Stream
 from myelectricaldata.exporters.base import (
     BaseExporter,
     ExporterConfig,
     StateSnapshot,
 )
-from myelectricaldata.exporters.context import ExporterSettings
 from myelectricaldata.exporters.delivery import TEST_TIMEOUT, ExportService
-from myelectricaldata.exporters.registry import ConfigStore, Registry
-from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.exporters.testing.data import (
-    CONTRACT_NOW,
     CONTRACT_PDL,
     DAYS,
     Point,
@@ -46,15 +41,11 @@ from myelectricaldata.exporters.testing.harness import (
     Harness,
     differences,
     multiset,
-    no_wait,
+    service_for,
     watched,
 )
-from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.repo import Store
-from myelectricaldata.support.retry import Backoff
 
-#: Retries within a run, without the waits (the suite is not testing the policy).
-FAST_RETRIES = Backoff(attempts=3, base=0.0, cap=0.0, longest_wait=0.0)
 _SECRET_HINTS = ("password", "token", "secret", "api_key", "apikey", "authorization")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -168,23 +159,7 @@ class ExporterContract:
         fill(store)
         calls = Calls()
         name = self.exporter_class.name
-        registry = Registry(plugins=False)
-        registry.types = {name: watched(self.exporter_class, calls)}
-        registry.broken = []
-        configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), {})
-
-        async def snapshot() -> StateSnapshot:
-            return await compute_snapshot(store, now=CONTRACT_NOW)
-
-        service = ExportService(
-            store,
-            registry,
-            configs,
-            snapshot,
-            settings=ExporterSettings(data_source="demo"),
-            policy=FAST_RETRIES,
-            sleep=no_wait,
-        )
+        service = service_for(store, watched(self.exporter_class, calls))
         # The hooks may need it: a pull destination (Prometheus) is read through the service.
         self.service = service
         try:

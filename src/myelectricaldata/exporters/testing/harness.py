@@ -6,8 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from cryptography.fernet import Fernet
+
+from myelectricaldata.crypto import SecretBox
 from myelectricaldata.exporters.base import (
     BaseExporter,
     ConnectionTestResult,
@@ -19,15 +23,50 @@ from myelectricaldata.exporters.base import (
     StateSnapshot,
     TempoData,
 )
+from myelectricaldata.exporters.context import ExporterSettings
 from myelectricaldata.exporters.delivery import ExportService
+from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.exporters.testing.data import CONTRACT_NOW, Point
-from myelectricaldata.store.exports import ExportLog
+from myelectricaldata.store.exports import ExportLog, ExportRepo
 from myelectricaldata.store.repo import Store
+from myelectricaldata.support.retry import Backoff
+
+#: Retries that do not wait: a check that meets an outage goes on at once.
+FAST_RETRIES = Backoff(attempts=3, base=0.0, cap=0.0, longest_wait=0.0)
 
 
 async def no_wait(seconds: float) -> None:
     return None
+
+
+def service_for(
+    store: Store,
+    exporter_class: type[BaseExporter[Any]],
+    *,
+    now: datetime = CONTRACT_NOW,
+    policy: Backoff = FAST_RETRIES,
+) -> ExportService:
+    """An export service on ``store`` that knows only ``exporter_class`` (under its own name),
+    a fresh key for the secrets it saves, the catalogue's snapshot computed at ``now``, and
+    retries that do not wait."""
+    registry = Registry(plugins=False)
+    registry.types = {exporter_class.name: exporter_class}
+    registry.broken = []
+    configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), {})
+
+    async def snapshot() -> StateSnapshot:
+        return await compute_snapshot(store, now=now)
+
+    return ExportService(
+        store,
+        registry,
+        configs,
+        snapshot,
+        settings=ExporterSettings(data_source="demo"),
+        policy=policy,
+        sleep=no_wait,
+    )
 
 
 @dataclass

@@ -34,8 +34,8 @@ from myelectricaldata.ui.layout import (
     value_label,
 )
 from myelectricaldata.ui.offers import offer_name, type_label
-from myelectricaldata.ui.period import date_field
-from myelectricaldata.ui.query import MAX_DAY, MIN_DAY, QueryProblem, read_typed_day
+from myelectricaldata.ui.period import range_fields
+from myelectricaldata.ui.query import QueryProblem
 
 
 def _picker(
@@ -63,26 +63,14 @@ def _picker(
             "no-caps " + ("unelevated color=primary" if chosen.default else "flat")
         )
         m.apply(last_year, m.SIM_LAST_YEAR)
-        start = date_field(ctx, ctx.t("period.start"), chosen.first, m.PERIOD_START)
-        end = date_field(ctx, ctx.t("period.end"), chosen.last, m.PERIOD_END)
-
-        def apply_custom() -> None:
-            first = read_typed_day(str(start.value or ""))
-            last = read_typed_day(str(end.value or ""))
-            if first is None or last is None:
-                ui.notify(
-                    ctx.t(
-                        "period.bad_dates",
-                        min=i18n.day_text(MIN_DAY, ctx.lang),
-                        max=i18n.day_text(MAX_DAY, ctx.lang),
-                    ),
-                    type="warning",
-                )
-                return
-            go({"pdl": pdl, "start": first.isoformat(), "end": last.isoformat()})
-
-        apply_button = ui.button(ctx.t("period.apply"), on_click=apply_custom).props("flat no-caps")
-        m.apply(apply_button, m.PERIOD_APPLY)
+        range_fields(
+            ctx,
+            chosen.first,
+            chosen.last,
+            lambda first, last: go(
+                {"pdl": pdl, "start": first.isoformat(), "end": last.isoformat()}
+            ),
+        )
 
 
 def _days(ctx: PageContext, pdl: str, sim: Simulation) -> None:
