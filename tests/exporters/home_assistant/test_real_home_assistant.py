@@ -1,9 +1,10 @@
 """The Home Assistant exporter against the REAL Home Assistant 2025.4.4 of the test session.
 
 Its recorder stores about 1,100 imported rows a second (one existence query per row), so the
-most scenarios import a window of the demo data (daily-only days, then load curve across the
-2024 autumn DST change, both PDLs, costs); one imports the full two years of both PDLs, which
-takes about five minutes there (the slowest test of the suite, on purpose).
+scenarios import windows of the demo data (daily-only days, then load curve across the 2024
+autumn DST change, both PDLs, costs; and the leap day and the spring change too). The full two
+years of both PDLs (five minutes in this recorder) go through the fake Home Assistant and the
+bench.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiomqtt
@@ -216,17 +218,39 @@ async def test_a_wrong_token_is_a_clear_error(
     assert good.success and "2025.4.4" in good.message
 
 
-async def test_two_years_of_both_pdls_into_the_real_home_assistant(
-    demo_store: Store, homeassistant_server: HomeAssistantServer
+#: Load-curve windows (first day, day after the last, first daily-only day) that hold the
+#: calendar's hard days: a leap day, and both DST changes (the spring one here, the autumn one
+#: in :func:`window`).
+_HARD_DAYS = (
+    (date(2024, 2, 28), date(2024, 3, 2), date(2024, 2, 25)),
+    (date(2024, 10, 24), date(2024, 10, 31), date(2024, 10, 19)),  # + the "next day" test's
+    (date(2025, 3, 29), date(2025, 4, 1), date(2025, 3, 26)),
+)
+
+
+async def test_a_leap_day_and_both_dst_changes_of_both_pdls_into_the_real_home_assistant(
+    demo_store: Store, homeassistant_server: HomeAssistantServer, tmp_path: Path
 ) -> None:
-    ha = homeassistant_server
-    service = _service(demo_store, ha.url, ha.token)
-    ExportRepo(demo_store).reset_checkpoints("home_assistant")
-    log = await service.run("home_assistant")
-    assert log.status == "success", log.error
-    async with ha.websocket() as ws:
-        await _check(demo_store, ws, TEMPO_PDL, TEMPO_TAGS)
-        await _check(demo_store, ws, HCHP_PDL, ("hc", "hp", "unsplit"))
+    """The demo's hard days, each with daily-only days before its load curve, land in the real
+    recorder day by day as the store holds them (the whole two years go through the fake Home
+    Assistant in ``test_fake_home_assistant.py`` and ``python -m bench export_homeassistant``:
+    the real recorder takes five minutes over them)."""
+    path = tmp_path / "hard-days.db"
+    for curve_from, curve_to, daily_from in _HARD_DAYS:
+        copy_window(demo_store, path, curve_from, curve_to, daily_from).close()
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        ha = homeassistant_server
+        service = _service(store, ha.url, ha.token)
+        log = await service.run("home_assistant")
+        assert log.status == "success", log.error
+        async with ha.websocket() as ws:
+            await _check(store, ws, TEMPO_PDL, TEMPO_TAGS)
+            await _check(store, ws, HCHP_PDL, ("hc", "hp", "unsplit"))
+        days = set(expected_wh_by_day(store, TEMPO_PDL, Direction.CONSUMPTION))
+        assert {date(2024, 2, 29), date(2024, 10, 27), date(2025, 3, 30)} <= days
+    finally:
+        store.close()
 
 
 # -- entities over MQTT discovery: the real Mosquitto, then the real Home Assistant -----------
