@@ -9,7 +9,9 @@ caller fetches the readings once (``exporters/snapshot.py``) and ``now`` is give
 Conventions: energy in kWh (Wh / 1000, never rounded), costs in EUR rounded to the cent,
 percentages rounded to 0.1, ``None`` for a value that is not known. "Yesterday" is the newest
 day the store holds up to yesterday (``Reading.date`` says which); "week/month/year" run from
-the period's first day to that day. Costs are priced by :mod:`myelectricaldata.domain.costs`.
+the period's first day to that day. Costs are the days priced like the web UI prices them
+(:class:`~myelectricaldata.domain.billing.DayBill`, each day at the offer row in force that day)
+when the readings carry them, else priced by :mod:`myelectricaldata.domain.costs`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from myelectricaldata.domain.billing import DayBill, DaySource
 from myelectricaldata.domain.costs import CostBreakdown, DayCost, day_cost, sum_costs
 from myelectricaldata.domain.tariffs import (
     DaySplit,
@@ -142,6 +145,8 @@ class MeterReadings:
     max_power: Mapping[date, PeakValue]
     split: Mapping[date, DaySplit]  # the load curve split per local day
     tempo: Mapping[date, TempoColor]
+    #: Each day priced at its offer's row in force that day (``None``: ``prices`` every day).
+    bills: Mapping[date, DayBill] | None = None
 
     @property
     def pdl(self) -> str:
@@ -179,9 +184,27 @@ class MeterReadings:
         )
 
     def cost(self, start: date, end: date) -> CostBreakdown:
-        """Cost of the local days ``start`` to ``end`` inclusive."""
+        """Cost of the local days ``start`` to ``end`` inclusive: their :attr:`bills` when
+        given (the UI's figure), else priced with :attr:`prices`."""
+        if self.bills is not None:
+            return bills_cost([self.bills[d] for d in days_between(start, end) if d in self.bills])
         days = {day: self.day_cost(day) for day in days_between(start, end)}
         return sum_costs(days, subscription_share(self.prices, start, end))
+
+
+def bills_cost(bills: Iterable[DayBill]) -> CostBreakdown:
+    """The cost of priced days: energy (the cheapest case of a slot a calendar does not tell)
+    plus subscription; a day from its daily value or a partial curve counts as estimated."""
+    energy = subscription = 0.0
+    estimated = missing = 0
+    for bill in bills:
+        energy += bill.energy_eur
+        subscription += bill.subscription_eur
+        if bill.source is None:
+            missing += 1
+        elif bill.source is not DaySource.CURVE or bill.problems:
+            estimated += 1
+    return CostBreakdown(energy, subscription, estimated, missing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -282,9 +282,9 @@ class ExportService:
         return snapshot
 
     async def _from_store(self) -> StateSnapshot:
-        """The catalogue's values now, priced with the prices the user saved."""
+        """The catalogue's values now, each day priced at its offer's row in force that day."""
         prices = await asyncio.to_thread(self.settings.tariff_prices)
-        return await compute_snapshot(self.view, prices=prices)
+        return await compute_snapshot(self.view, prices=prices, pricing=self.settings.pricing)
 
     # -- runs ------------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from myelectricaldata.domain.offers import (
 from myelectricaldata.sources.offers import OffersUnavailable, ParsedCatalogue
 from myelectricaldata.store import schema as t
 from myelectricaldata.store.repo import Store
+from myelectricaldata.store.reprice import RepriceReason, every_pdl_in, mark_in
 
 logger = logging.getLogger(__name__)
 
@@ -175,25 +176,35 @@ class OfferStore:
 
     def selection(self, pdl: str) -> Selection:
         """The offer ids of ``pdl`` (both ``None`` when nothing is chosen)."""
-        c = t.pdl_offers.c
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(c.gateway_offer_id, c.user_offer_id).where(c.pdl == pdl)
-            ).first()
-        if row is None:
-            return Selection(pdl, None, None)
-        return Selection(pdl, row.gateway_offer_id, row.user_offer_id)
+            return self._selection_in(conn, pdl)
 
     def _set(self, pdl: str, column: str, offer_id: str | None) -> None:
         row = {"pdl": pdl, column: offer_id, "updated_at": _now()}
         stmt = self._insert(t.pdl_offers).values(row)
         with self.engine.begin() as conn:
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["pdl"],
-                    set_={column: stmt.excluded[column], "updated_at": stmt.excluded.updated_at},
-                )
+            before = self._selection_in(conn, pdl).offer_id
+            self._upsert_selection(conn, stmt, column)
+            if self._selection_in(conn, pdl).offer_id != before:
+                # Another offer prices every day already exported: all of them again.
+                mark_in(conn, pdl, None, RepriceReason.OFFER)
+
+    @staticmethod
+    def _selection_in(conn: Any, pdl: str) -> Selection:
+        c = t.pdl_offers.c
+        row = conn.execute(select(c.gateway_offer_id, c.user_offer_id).where(c.pdl == pdl)).first()
+        if row is None:
+            return Selection(pdl, None, None)
+        return Selection(pdl, row.gateway_offer_id, row.user_offer_id)
+
+    @staticmethod
+    def _upsert_selection(conn: Any, stmt: Any, column: str) -> None:
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["pdl"],
+                set_={column: stmt.excluded[column], "updated_at": stmt.excluded.updated_at},
             )
+        )
 
     def set_gateway_offer(self, pdl: str, offer_id: str | None) -> None:
         """Record ``selected_offer_id`` as ``/pdl`` gives it (the sync calls this)."""
@@ -227,8 +238,18 @@ class OfferStore:
             if r.pdl == pdl or r.offer_type not in own_types
         ]
 
+    def _mark_personal(self, conn: Any, pdl: str, offer_type: OfferType, first: date) -> None:
+        """Mark from ``first`` the meters priced by the user's own prices of ``offer_type``
+        (``pdl`` ``*``: every meter whose offer they are)."""
+        wanted = personal_offer_id(offer_type)
+        pdls = every_pdl_in(conn) if pdl == EVERY_PDL else [pdl]
+        for one in pdls:
+            if self._selection_in(conn, one).offer_id == wanted:
+                mark_in(conn, one, first, RepriceReason.PRICES)
+
     def put_personal(self, pdl: str, version: PersonalPrices) -> None:
-        """Add or replace the version of ``pdl`` that starts on ``version.valid_from``."""
+        """Add or replace the version of ``pdl`` that starts on ``version.valid_from``; the days
+        it prices that were exported are marked for re-export."""
         row = {
             "pdl": pdl,
             "offer_type": version.offer_type.value,
@@ -247,6 +268,7 @@ class OfferStore:
                     set_={k: stmt.excluded[k] for k in keys},
                 )
             )
+            self._mark_personal(conn, pdl, version.offer_type, version.valid_from)
 
     def delete_personal(self, pdl: str, offer_type: OfferType, valid_from: date) -> bool:
         """Remove one version; ``False`` when there was none."""
@@ -257,6 +279,8 @@ class OfferStore:
                     c.pdl == pdl, c.offer_type == offer_type.value, c.valid_from == valid_from
                 )
             )
+            if result.rowcount:
+                self._mark_personal(conn, pdl, offer_type, valid_from)
         return bool(result.rowcount)
 
     # -- what pricing reads --------------------------------------------------------------------

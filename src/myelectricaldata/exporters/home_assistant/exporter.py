@@ -109,6 +109,7 @@ class HomeAssistantExporter(BaseExporter[HomeAssistantConfig]):
                 self.websocket,
                 prefix=self.config.statistic_id_prefix,
                 prices=lambda: self._prices if self.config.cost else None,
+                pricing=self.context.settings.pricing,
                 max_message_bytes=self.config.max_message_bytes,
                 wait_seconds=self.config.import_wait_seconds,
                 on_progress=self._progress,

@@ -29,13 +29,16 @@ from myelectricaldata.domain.offpeak import OffpeakHistory
 from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
-from myelectricaldata.exporters.context import StoreView
+from myelectricaldata.exporters.context import DatedPricing, StoreView
 from myelectricaldata.exporters.home_assistant.statistics import (
     Hourly,
     StatisticRows,
     StatisticSpec,
     TariffClassifier,
+    _Clock,
     build_hourly,
+    dated_tag_prices,
+    day_of,
     energy_tags,
     fallback_tag,
     iso_hours,
@@ -208,6 +211,7 @@ class GroupImporter:
         *,
         prefix: str,
         prices: Callable[[], TariffPrices | None],
+        pricing: DatedPricing | None = None,
         max_message_bytes: int,
         wait_seconds: float,
         on_progress: Callable[[int, int], None] | None = None,
@@ -216,6 +220,7 @@ class GroupImporter:
         self._ws = ws
         self.prefix = prefix
         self._prices = prices
+        self._pricing = pricing
         self.max_message_bytes = max_message_bytes
         self.wait_seconds = wait_seconds
         self.on_progress = on_progress
@@ -285,6 +290,9 @@ class GroupImporter:
             known = [s for s in specs if s.statistic_id in existing]
             bases = await self._sums_before(ws, source.first_ts, known)
         report.first_day = source.first_day
+        if prices is not None and self._pricing is not None and direction is Direction.CONSUMPTION:
+            dated = await asyncio.to_thread(self._dated, source, start)
+            specs = statistic_specs(self.prefix, pdl, direction, source.option, prices, dated)
         all_rows = [
             statistic_rows(source.hourly, spec, start, bases.get(spec.statistic_id, 0))
             for spec in specs
@@ -307,6 +315,19 @@ class GroupImporter:
             report.messages, report.elapsed_s, " (whole history)" if report.full else "",
         )  # fmt: skip
         return report
+
+    def _dated(self, source: GroupSource, start: int) -> dict[str, dict[int, float]] | None:
+        """EUR/kWh of each tag by local day over the hours sent, from the PDL's dated pricing
+        (blocking)."""
+        assert self._pricing is not None
+        point = self.store.usage_point(source.pdl)
+        hours = source.hourly.hours[start:]
+        if point is None or not hours:
+            return None
+        clock = _Clock()
+        first, last = day_of(clock.local_day(hours[0])), day_of(clock.local_day(hours[-1]))
+        pricing = self._pricing.pricing(point, first, last)
+        return dated_tag_prices(pricing.periods, source.hourly.tags)
 
     async def _existing(self, ws: HomeAssistantWebSocket, ids: list[str]) -> set[str]:
         found = await ws.command("recorder/get_statistics_metadata", statistic_ids=ids)
