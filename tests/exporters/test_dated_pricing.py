@@ -62,7 +62,10 @@ def _points() -> list[LoadCurvePoint]:
     return points
 
 
-def expected_by_day() -> dict[date, dict[str, float]]:
+def expected_by_day(
+    prices_by_date: dict[date, tuple[float, dict[str, float]]] = PRICES,
+    offpeak_by_date: dict[date, tuple[int, int]] = OFFPEAK,
+) -> dict[date, dict[str, float]]:
     """EUR of the HC and HP energy of each local day, minute by minute: the local minute of
     each instant, the off-peak hours and the prices of that minute's own day."""
     out: dict[date, dict[str, float]] = defaultdict(lambda: {"hc": 0.0, "hp": 0.0})
@@ -70,10 +73,10 @@ def expected_by_day() -> dict[date, dict[str, float]]:
         for minute in range(point.interval_min):
             local = (point.start + timedelta(minutes=minute)).astimezone(PARIS)
             day = local.date()
-            start, end = _in_force(OFFPEAK, day)  # type: ignore[misc]
+            start, end = _in_force(offpeak_by_date, day)  # type: ignore[misc]
             wall = local.hour * 60 + local.minute
-            hc = wall >= start or wall < end
-            _, prices = _in_force(PRICES, day)  # type: ignore[misc]
+            hc = start <= wall < end if start < end else (wall >= start or wall < end)
+            _, prices = _in_force(prices_by_date, day)  # type: ignore[misc]
             price = prices["hc_price" if hc else "hp_price"]
             out[day]["hc" if hc else "hp"] += point.avg_w / 60 / 1000 * price
     return dict(out)
