@@ -569,6 +569,16 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "dash.exporter_never": ("jamais lancé", "never run"),
     "dash.exporter_last": ("Dernier export : {when} — {status}", "Last export: {when} — {status}"),
     "dash.exporter_disabled": ("désactivé", "disabled"),
+    "dash.reprice": (
+        "Recalcul des coûts du {first} au {last} en cours pour {destination}",
+        "Recomputing the costs from {first} to {last} for {destination}",
+    ),
+    "dash.reprice_why": (
+        "Un prix, une offre ou des heures creuses datés dans le passé ont changé : le prochain "
+        "export renvoie ces jours.",
+        "A price, offer or off-peak hours dated in the past changed: the next export sends "
+        "these days again.",
+    ),
     "dash.rows": ("{rows} lignes", "{rows} rows"),
     "dash.sync_progress": ("Avancement de la synchronisation", "Sync progress"),
     # labels of codes
