@@ -705,12 +705,13 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "reprice.banner": (
         "Changement enregistré le {at} ({what}) : les coûts du {start} au {end} sont "
         "recalculés. Les pages de l'interface les calculent à chaque affichage : les montants "
-        "affichés en tiennent déjà compte. Les coûts déjà envoyés aux exports (Home Assistant, "
-        "MQTT…) ne sont pas recalculés par ce changement.",
+        "affichés en tiennent déjà compte. Les exports qui gardent les coûts déjà envoyés "
+        "(Home Assistant, Domoticz) les renvoient à leur prochain passage : le tableau de bord "
+        "dit lesquels sont en cours.",
         "Change saved on {at} ({what}): the costs from {start} to {end} are recomputed. The "
         "UI's pages compute them each time they are shown: the amounts shown already include "
-        "it. Costs already sent to the exports (Home Assistant, MQTT…) are not recomputed by "
-        "this change.",
+        "it. The exports that keep costs already sent (Home Assistant, Domoticz) send them "
+        "again on their next run: the dashboard says which are in progress.",
     ),
     "reprice.future": (
         "Enregistré : s'applique à partir du {start}.",
