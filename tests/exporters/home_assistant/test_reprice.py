@@ -5,6 +5,7 @@ are untouched; a destination that is down keeps its mark for the next run."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from myelectricaldata.domain.offers import OfferType, PersonalPrices
 from myelectricaldata.domain.offpeak import parse_offpeak
-from myelectricaldata.domain.timeutil import PARIS
+from myelectricaldata.domain.timeutil import PARIS, local_midnight
 from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.offers import OfferStore
@@ -29,6 +30,7 @@ from tests.exporters.test_dated_pricing import (
     priced_store,
 )
 from tests.fakes.homeassistant import FakeHomeAssistant
+from tests.servers.homeassistant import HomeAssistantError, HomeAssistantServer
 
 __all__ = ["priced_store"]  # the fixture, shared with the pricing tests
 
@@ -135,3 +137,43 @@ def test_a_destination_that_is_down_keeps_its_mark_until_a_run_succeeds(
         assert run.status == "success", run.error
         _check_costs(fake, {**PRICES, CHANGED: NEW_PRICES})
     assert RepriceMarks(priced_store).pending() == []
+
+
+async def test_the_real_home_assistant_holds_the_new_costs_after_one_normal_run(
+    priced_store: Store, homeassistant_server: HomeAssistantServer
+) -> None:
+    """The session's real Home Assistant 2025.4.4: a back-dated price, then one normal run,
+    and its cost statistics are the new prices from that day on, the hours before untouched."""
+    ha = homeassistant_server
+    prefix = "med_reprice"  # statistic ids of this test only (the server is shared)
+    ids = [f"{prefix}:{PDL}_{tag}_cost" for tag in ("hc", "hp")]
+    async with ha.websocket() as ws:
+        with contextlib.suppress(HomeAssistantError):  # a leftover of an earlier session
+            await ws.call("recorder/clear_statistics", statistic_ids=ids)
+    service = make_export_service(priced_store)
+    config = {"enabled": True, "url": ha.url, "token": ha.token, "entities": "off"}
+    service.configs.save("home_assistant", config | {"statistic_id_prefix": prefix})
+    ExportRepo(priced_store).reset_checkpoints("home_assistant")
+    first = await service.run("home_assistant")
+    assert first.status == "success", first.error
+    async with ha.websocket() as ws:
+        before = await ws.statistics(ids)
+        OfferStore(priced_store).put_personal(
+            PDL, PersonalPrices(OfferType.HC_HP, CHANGED, *NEW_PRICES)
+        )
+        second = await service.run("home_assistant")
+        assert second.status == "success", second.error
+        after = await ws.statistics(ids)
+    by_day = expected_by_day({**PRICES, CHANGED: NEW_PRICES}, OFFPEAK)
+    cut = local_midnight(CHANGED).timestamp() * 1000
+    for tag, sid in zip(("hc", "hp"), ids, strict=True):
+        changes = day_changes(after[sid])
+        assert set(changes) == set(by_day)
+        for day, eur in by_day.items():
+            assert changes[day] == pytest.approx(eur[tag], abs=1e-5), (sid, day)
+        kept = [r for r in before[sid] if r["start"] < cut]
+        assert kept and [r for r in after[sid] if r["start"] < cut] == kept
+    assert RepriceMarks(priced_store).pending() == []
+    async with ha.websocket() as ws:
+        with contextlib.suppress(HomeAssistantError):  # best effort: the server is shared
+            await ws.call("recorder/clear_statistics", statistic_ids=ids)
