@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from myelectricaldata.domain.offers import OfferType, PersonalPrices, personal_offer_id
+from myelectricaldata.domain.offers import (
+    OfferType,
+    PersonalPrices,
+    parse_hc_schedules,
+    personal_offer_id,
+)
 from myelectricaldata.domain.offpeak import parse_offpeak
 from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
@@ -175,3 +180,54 @@ def test_home_assistant_cost_statistics_price_each_day_at_the_row_of_that_day(
             assert set(changes) == set(by_day)
             for day, eur in by_day.items():
                 assert changes[day] == pytest.approx(eur[tag], abs=1e-5), (tag, day)
+
+
+def test_home_assistant_splits_with_the_hours_of_an_offer_row_that_has_its_own(
+    priced_store: Store,
+) -> None:
+    """A version of the user's prices with its own off-peak hours (02:00-08:00 on weekdays)
+    prices its days with them, like the web UI; the weekend and the days before keep the
+    meter's hours."""
+    own = {name: "02:00-08:00" for name in ("monday", "tuesday", "wednesday", "thursday")}
+    own["friday"] = "02:00-08:00"
+    monthly, prices = PRICES[date(2025, 4, 1)]
+    OfferStore(priced_store).put_personal(
+        PDL,
+        PersonalPrices(OfferType.HC_HP, date(2025, 4, 1), monthly, prices, parse_hc_schedules(own)),
+    )
+    stored = priced_store.usage_point(PDL)
+    assert stored is not None
+    bill = StorePricing(priced_store, TariffPrices).price_range(stored, FIRST, LAST).bill
+    with FakeHomeAssistant(version="2025.4.4") as fake:
+        service = make_export_service(priced_store)
+        config = {"enabled": True, "url": fake.url, "token": fake.token, "entities": "off"}
+        service.configs.save("home_assistant", config)
+        ExportRepo(priced_store).reset_checkpoints("home_assistant")
+        log = asyncio.run(service.run("home_assistant"))
+        assert log.status == "success", log.error
+        changes = {
+            tag: day_changes(fake.statistics(f"{PREFIX}:{PDL}_{tag}_cost")) for tag in ("hc", "hp")
+        }
+    # Recomputed here: each day's hours (the row's own on weekdays from 1 April, else the
+    # meter's version), each minute at its day's price.
+    expected: dict[date, dict[str, float]] = defaultdict(lambda: {"hc": 0.0, "hp": 0.0})
+    for point in _points():
+        for minute in range(point.interval_min):
+            local = (point.start + timedelta(minutes=minute)).astimezone(PARIS)
+            day = local.date()
+            if day >= date(2025, 4, 1) and day.weekday() < 5:
+                start, end = 2 * 60, 8 * 60
+            else:
+                start, end = _in_force(OFFPEAK, day)  # type: ignore[misc]
+            wall = local.hour * 60 + local.minute
+            hc = start <= wall < end if start < end else (wall >= start or wall < end)
+            _, day_prices = _in_force(PRICES, day)  # type: ignore[misc]
+            price = day_prices["hc_price" if hc else "hp_price"]
+            expected[day]["hc" if hc else "hp"] += point.avg_w / 60 / 1000 * price
+    for tag in ("hc", "hp"):
+        assert set(changes[tag]) == set(expected)
+        for day, eur in expected.items():
+            assert changes[tag][day] == pytest.approx(eur[tag], abs=1e-5), (tag, day)
+    # The UI's figure over the range is the same.
+    total = sum(sum(v.values()) for v in expected.values())
+    assert bill.energy_eur == pytest.approx(total, abs=1e-9)

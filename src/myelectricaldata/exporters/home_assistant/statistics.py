@@ -142,6 +142,31 @@ def fallback_tag(direction: Direction, option: PricingOption | None) -> str:
     return tags[0] if len(tags) == 1 else UNSPLIT
 
 
+class OfferHours(OffpeakHistory):
+    """The off-peak hours of each day as the offer pricing it reads them (as the web UI does):
+    the hours of the day's offer row when it has its own, else the meter's version in force."""
+
+    def __init__(self, meter: OffpeakHistory, periods: Sequence[Period]) -> None:
+        super().__init__([])
+        self.meter = meter
+        self.periods = tuple(periods)
+        self._firsts = [p.first for p in self.periods]
+
+    def at(self, day: date) -> OffpeakSchedule | None:
+        """The row's own hours of ``day``, else the meter's."""
+        from bisect import bisect_right
+
+        index = bisect_right(self._firsts, day) - 1
+        if index >= 0:
+            period = self.periods[index]
+            schedules = period.offer.hc_schedules
+            if period.last >= day and schedules is not None:
+                own = schedules.on(day)
+                if own is not None:
+                    return own
+        return self.meter.at(day)
+
+
 def row_price(row: Offer, tag: str) -> float:
     """EUR/kWh of a tariff tag under an offer row. A row of another option than the contract
     (a Base offer on an HC/HP meter) has no price for the tag: its Base price prices it, else
