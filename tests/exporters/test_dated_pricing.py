@@ -29,6 +29,7 @@ from myelectricaldata.domain.types import (
     PricingOption,
     UsagePoint,
 )
+from myelectricaldata.exporters.home_assistant.entities import card_values
 from myelectricaldata.exporters.snapshot import compute_snapshot_sync
 from myelectricaldata.store.exports import ExportRepo
 from myelectricaldata.store.offers import OfferStore
@@ -231,3 +232,23 @@ def test_home_assistant_splits_with_the_hours_of_an_offer_row_that_has_its_own(
     # The UI's figure over the range is the same.
     total = sum(sum(v.values()) for v in expected.values())
     assert bill.energy_eur == pytest.approx(total, abs=1e-9)
+
+
+def test_the_linky_card_prices_each_day_of_its_week_at_that_days_row(priced_store: Store) -> None:
+    snapshot = compute_snapshot_sync(
+        priced_store, now=NOW, pricing=StorePricing(priced_store, TariffPrices)
+    )
+    (card,) = [v for v in card_values(snapshot) if v.scope == PDL and v.key == "linky_consumption"]
+    by_day = expected_by_day()
+    week = [date.fromisoformat(d) for d in card.attributes["dailyweek"]]
+    assert week[0] == LAST and week[-1] < date(2025, 4, 1)  # the week crosses the new prices
+    for day, hc, hp, total in zip(
+        week,
+        card.attributes["dailyweek_costHC"],
+        card.attributes["dailyweek_costHP"],
+        card.attributes["dailyweek_cost"],
+        strict=True,
+    ):
+        assert hc == pytest.approx(by_day[day]["hc"], abs=5e-5), day
+        assert hp == pytest.approx(by_day[day]["hp"], abs=5e-5), day
+        assert total == pytest.approx(by_day[day]["hc"] + by_day[day]["hp"], abs=5e-5), day
