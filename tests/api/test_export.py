@@ -164,13 +164,17 @@ class RepricingMemory(MemoryExporter):
 
 
 async def _run(client: httpx.AsyncClient, name: str) -> None:
+    """Start a run and wait for ITS log to finish (not the previous run's)."""
+    params = {"type": name}
+    before = {e["id"] for e in (await client.get("/api/export/logs", params=params)).json()["data"]}
     assert (await client.post(f"/api/export/{name}/run")).status_code == 202
     for _ in range(400):
-        logs = (await client.get("/api/export/logs", params={"type": name})).json()["data"]
-        if logs and logs[0]["status"] != "running":
+        logs = (await client.get("/api/export/logs", params=params)).json()["data"]
+        new = [e for e in logs if e["id"] not in before and e["status"] != "running"]
+        if new:
             break
         await asyncio.sleep(0.05)
-    assert logs[0]["status"] == "success", logs[0]["error"]
+    assert new and new[0]["status"] == "success", logs
 
 
 async def test_saved_prices_list_the_range_to_re_send_until_the_next_run_re_sends_it(
@@ -201,4 +205,25 @@ async def test_saved_prices_list_the_range_to_re_send_until_the_next_run_re_send
     assert sorted(RepricingMemory.resent) == sorted(
         (pdl, oldest_day, date.fromisoformat(today)) for pdl in (DEMO_SOLAR_PDL, DEMO_TEMPO_PDL)
     )
+    assert (await client.get("/api/export/reprice")).json() == {"data": []}
+
+
+async def test_a_disabled_destination_keeps_its_range_until_it_runs_again(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    runtime.exports.registry.types["repricing"] = RepricingMemory
+    RepricingMemory.resent.clear()
+    await client.put("/api/export/configs/repricing", json={"enabled": True})
+    await _run(client, "repricing")
+    await client.put("/api/export/configs/repricing", json={"enabled": False})
+    assert (await client.put("/api/settings/tariff", json={"hp_eur_kwh": "0,3"})).status_code == 200
+    pending = (await client.get("/api/export/reprice")).json()["data"]
+    assert {(p["destination"], p["pdl"]) for p in pending} == {
+        ("repricing", DEMO_SOLAR_PDL),
+        ("repricing", DEMO_TEMPO_PDL),
+    }
+    assert RepricingMemory.resent == []
+    await client.put("/api/export/configs/repricing", json={"enabled": True})
+    await _run(client, "repricing")
+    assert {pdl for pdl, _, _ in RepricingMemory.resent} == {DEMO_SOLAR_PDL, DEMO_TEMPO_PDL}
     assert (await client.get("/api/export/reprice")).json() == {"data": []}

@@ -449,14 +449,14 @@ class ExportService:
     # -- re-pricing ------------------------------------------------------------------------------
 
     def repricing_destinations(self) -> list[str]:
-        """Enabled destinations that keep exported costs or split and have exported before
-        (a first export sends every day priced as of now anyway). Blocking."""
-        found = []
-        for name in self.enabled():
-            cls = self.registry.types.get(name)
-            if cls is not None and cls.reprices and any(self.repo.checkpoints(name).values()):
-                found.append(name)
-        return found
+        """Destinations that keep exported costs or split and have exported before (a first
+        export sends every day priced as of now anyway), enabled or not: one disabled for a
+        while still owes the days when it is enabled again. Blocking."""
+        return [
+            name
+            for name, cls in sorted(self.registry.types.items())
+            if cls.reprices and any(self.repo.checkpoints(name).values())
+        ]
 
     def pending_reprices(self) -> list[RepriceMark]:
         """The ranges each destination has yet to re-send, the new marks handed out first.
