@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from myelectricaldata.domain.offers import OfferType, PersonalPrices, personal_offer_id
 from myelectricaldata.domain.offpeak import parse_offpeak
 from myelectricaldata.domain.types import DailyReading, Direction, Origin, PricingOption, UsagePoint
+from myelectricaldata.sources.demo_offers import demo_catalogue
 from myelectricaldata.store.offers import EVERY_PDL, OfferStore
 from myelectricaldata.store.repo import Store
 from myelectricaldata.store.reprice import EVERY_DESTINATION, RepriceMarks, RepriceReason
@@ -102,3 +103,18 @@ def test_each_destination_clears_its_own_mark_and_a_widened_mark_survives(store:
     assert not marks.clear(owed["other"])
     (left,) = marks.pending()
     assert (left.destination, left.first) == ("other", date(2025, 1, 15))
+
+
+def test_another_row_of_the_same_offer_marks_nothing(store: Store) -> None:
+    """The site's selected_offer_id moves to the newest grid of the same offer: the same rows
+    price every day, nothing is re-sent; another offer of the catalogue is."""
+    _meter(store, PDL)
+    offers = OfferStore(store)
+    offers.save_catalogue(demo_catalogue(), fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
+    offers.set_gateway_offer(PDL, "demo-edf-tempo-9kva-2024-02-01")
+    RepriceMarks(store).hand_out([])
+    offers.set_gateway_offer(PDL, "demo-edf-tempo-9kva-2025-02-01")
+    offers.set_gateway_offer(PDL, "demo-edf-tempo-12kva-2025-02-01")
+    assert _owed(store) == []
+    offers.set_gateway_offer(PDL, "demo-edf-base-6kva-2023-08-01")
+    assert _owed(store) == [(EVERY_DESTINATION, PDL, OLDEST, RepriceReason.OFFER)]

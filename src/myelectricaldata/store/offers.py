@@ -26,6 +26,7 @@ from myelectricaldata.domain.offers import (
     PersonalPrices,
     Provider,
     WeekSchedule,
+    bare_name,
     parse_hc_schedules,
     personal_offer_id,
     personal_offers,
@@ -183,11 +184,28 @@ class OfferStore:
         row = {"pdl": pdl, column: offer_id, "updated_at": _now()}
         stmt = self._insert(t.pdl_offers).values(row)
         with self.engine.begin() as conn:
-            before = self._selection_in(conn, pdl).offer_id
+            before = self._family_in(conn, self._selection_in(conn, pdl).offer_id)
             self._upsert_selection(conn, stmt, column)
-            if self._selection_in(conn, pdl).offer_id != before:
-                # Another offer prices every day already exported: all of them again.
+            if self._family_in(conn, self._selection_in(conn, pdl).offer_id) != before:
+                # Another offer prices every day already exported: all of them again. Another
+                # row of the same offer (the site picks the newest grid) prices nothing anew.
                 mark_in(conn, pdl, None, RepriceReason.OFFER)
+
+    @staticmethod
+    def _family_in(conn: Any, offer_id: str | None) -> tuple[str, ...] | None:
+        """The offer an id selects (:attr:`Offer.family`): its rows over time and kVA price
+        alike; an id the catalogue does not hold stands for itself."""
+        if offer_id is None:
+            return None
+        if offer_id.startswith(PERSONAL_PREFIX):
+            return (offer_id,)
+        c = t.offers.c
+        row = conn.execute(
+            select(c.provider_id, c.offer_type, c.name).where(c.id == offer_id)
+        ).first()
+        if row is None:
+            return (offer_id,)
+        return (row.provider_id, row.offer_type, bare_name(row.name))
 
     @staticmethod
     def _selection_in(conn: Any, pdl: str) -> Selection:
