@@ -3,9 +3,10 @@ merge, and how each destination clears only its own, and only what it re-sent.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from myelectricaldata.domain.offers import OfferType, PersonalPrices, personal_offer_id
+from myelectricaldata.domain.offers import Catalogue, OfferType, PersonalPrices, personal_offer_id
 from myelectricaldata.domain.offpeak import parse_offpeak
 from myelectricaldata.domain.types import DailyReading, Direction, Origin, PricingOption, UsagePoint
 from myelectricaldata.sources.demo_offers import demo_catalogue
@@ -118,3 +119,29 @@ def test_another_row_of_the_same_offer_marks_nothing(store: Store) -> None:
     assert _owed(store) == []
     offers.set_gateway_offer(PDL, "demo-edf-base-6kva-2023-08-01")
     assert _owed(store) == [(EVERY_DESTINATION, PDL, OLDEST, RepriceReason.OFFER)]
+
+
+def test_a_catalogue_correcting_a_past_grid_marks_the_meters_of_that_offer_from_its_day(
+    store: Store,
+) -> None:
+    _meter(store, PDL)
+    _meter(store, OTHER)
+    offers = OfferStore(store)
+    catalogue = demo_catalogue()
+    offers.save_catalogue(catalogue, fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
+    offers.set_gateway_offer(PDL, "demo-edf-tempo-9kva-2025-02-01")
+    offers.set_gateway_offer(OTHER, "demo-edf-base-6kva-2023-08-01")
+    RepriceMarks(store).hand_out([])
+    offers.save_catalogue(catalogue)  # the daily refresh, nothing changed
+    assert _owed(store) == []
+    # The gateway corrects the Tempo grid of 1 February 2025 (at 12 kVA: the same offer).
+    corrected = [
+        replace(o, prices={**o.prices, "tempo_red_hp": 0.7})
+        if o.id == "demo-edf-tempo-12kva-2025-02-01"
+        else o
+        for o in catalogue.offers
+    ]
+    offers.save_catalogue(Catalogue(corrected, catalogue.providers.values()))
+    assert _owed(store) == [
+        (EVERY_DESTINATION, PDL, max(OLDEST, date(2025, 2, 1)), RepriceReason.PRICES)
+    ]

@@ -122,6 +122,7 @@ class OfferStore:
             for o in catalogue.offers
         ]
         with self.engine.begin() as conn:
+            repriced = self._repriced_families(conn, rows)
             for table, values in ((t.offer_providers, providers), (t.offers, rows)):
                 if not values:
                     continue
@@ -133,8 +134,33 @@ class OfferStore:
                     ),
                     values,
                 )
+            if repriced:
+                for pdl in every_pdl_in(conn):
+                    family = self._family_in(conn, self._selection_in(conn, pdl).offer_id)
+                    if family in repriced:
+                        mark_in(conn, pdl, repriced[family], RepriceReason.PRICES)
         self.store.put_setting(FETCHED_KEY, now.astimezone(UTC).isoformat())
         return len(rows)
+
+    @staticmethod
+    def _repriced_families(conn: Any, rows: list[dict[str, Any]]) -> dict[tuple[str, ...], date]:
+        """The offers whose prices in force on some day change with ``rows`` (a new row, or a
+        row whose prices, dates or hours changed), each with the first day it re-prices."""
+        c = t.offers.c
+        fields = ("valid_from", "valid_to", "subscription_eur_month", "prices", "hc_schedules")
+        stored = {
+            r.id: tuple(getattr(r, f) for f in fields)
+            for r in conn.execute(select(c.id, *(c[f] for f in fields))).all()
+        }
+        first: dict[tuple[str, ...], date] = {}
+        for row in rows:
+            before = stored.get(row["id"])
+            if before == tuple(row[f] for f in fields):
+                continue
+            day = row["valid_from"] if before is None else min(row["valid_from"], before[0])
+            family = (row["provider_id"], row["offer_type"], bare_name(row["name"]))
+            first[family] = min(day, first.get(family, day))
+        return first
 
     def fetched_at(self) -> datetime | None:
         """When the catalogue was last saved."""
