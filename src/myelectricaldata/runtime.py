@@ -20,7 +20,9 @@ from myelectricaldata.sources.base import Source
 from myelectricaldata.sources.offers import OffersFeed
 from myelectricaldata.store.exports import ExportBusy, ExportRepo
 from myelectricaldata.store.health import DatabaseFault, DatabaseHealth, integrity_problems
+from myelectricaldata.store.pricing import StorePricing
 from myelectricaldata.store.repo import Store, SyncBusy
+from myelectricaldata.store.reprice import RepriceMarks, RepriceReason
 from myelectricaldata.support.redaction import Redactor, redact_logs
 from myelectricaldata.sync.scheduler import Schedules, sync_minute
 from myelectricaldata.sync.service import SyncReport, SyncService
@@ -65,8 +67,12 @@ def saved_prices(store: Store) -> TariffPrices:
 
 
 def save_prices(store: Store, prices: TariffPrices) -> None:
-    """Save the tariff prices the measures and costs use."""
+    """Save the tariff prices the measures and costs use; changed prices mark every meter's
+    exported days for re-export (they price the meters without an offer, and production)."""
+    before = saved_prices(store)
     store.put_setting(PRICES_KEY, prices.model_dump_json())
+    if prices != before:
+        RepriceMarks(store).mark(None, None, RepriceReason.PRICES)
 
 
 @dataclass
@@ -112,7 +118,9 @@ class Runtime:
 
         # What exporters may see of the service: never the settings object or the key itself.
         seen = ExporterSettings(
-            data_source=source.origin.value, tariff_prices=lambda: saved_prices(store)
+            data_source=source.origin.value,
+            tariff_prices=lambda: saved_prices(store),
+            pricing=StorePricing(store, lambda: saved_prices(store)),
         )
         exports = ExportService(store, registry, configs, settings=seen)
         runtime = cls(settings, store, source, sync, secrets, exports)

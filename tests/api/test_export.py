@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import date, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
 
 from myelectricaldata.api import create_app
+from myelectricaldata.domain.timeutil import PARIS
+from myelectricaldata.exporters.base import ExportResult
 from myelectricaldata.runtime import Runtime
 from myelectricaldata.sources.demo import DemoSource
-from tests.api.conftest import SECRET, fill, fixed_clock, make_settings
+from tests.api.conftest import (
+    DAILY_SPAN,
+    DEMO_SOLAR_PDL,
+    DEMO_TEMPO_PDL,
+    DETAIL_SPANS,
+    SECRET,
+    fill,
+    fixed_clock,
+    make_settings,
+)
 from tests.exporters.test_delivery import MemoryExporter
 
 
@@ -136,3 +149,81 @@ async def test_run_while_another_process_exports_is_409_never_a_silent_202(
     assert [log["status"] for log in logs] == ["success", "interrupted"]
     assert logs[0]["records"] == logs[0]["records_total"] > 0
     assert MemoryExporter.received
+
+
+class RepricingMemory(MemoryExporter):
+    """The memory destination, keeping exported costs: it records each re-sent range."""
+
+    name = "repricing"
+    reprices = True
+    resent: ClassVar[list[tuple[str, date, date]]] = []
+
+    async def reprice(self, pdl: str, first: date, last: date) -> ExportResult:
+        RepricingMemory.resent.append((pdl, first, last))
+        return ExportResult(True, 1)
+
+
+async def _run(client: httpx.AsyncClient, name: str) -> None:
+    """Start a run and wait for ITS log to finish (not the previous run's)."""
+    params = {"type": name}
+    before = {e["id"] for e in (await client.get("/api/export/logs", params=params)).json()["data"]}
+    assert (await client.post(f"/api/export/{name}/run")).status_code == 202
+    for _ in range(400):
+        logs = (await client.get("/api/export/logs", params=params)).json()["data"]
+        new = [e for e in logs if e["id"] not in before and e["status"] != "running"]
+        if new:
+            break
+        await asyncio.sleep(0.05)
+    assert new and new[0]["status"] == "success", logs
+
+
+async def test_saved_prices_list_the_range_to_re_send_until_the_next_run_re_sends_it(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    runtime.exports.registry.types["repricing"] = RepricingMemory
+    RepricingMemory.resent.clear()
+    await client.put("/api/export/configs/repricing", json={"enabled": True})
+    await _run(client, "repricing")  # exported once: its costs are now held there
+    assert (await client.get("/api/export/reprice")).json() == {"data": []}
+
+    assert (
+        await client.put("/api/settings/tariff", json={"hc_eur_kwh": "0,15"})
+    ).status_code == 200
+    pending = (await client.get("/api/export/reprice")).json()["data"]
+    today = datetime.now(PARIS).date().isoformat()
+    # The oldest stored day of each meter: its load curve reaches back before its daily values.
+    oldest_day = min(DAILY_SPAN[0], DETAIL_SPANS[0][0])
+    oldest = oldest_day.isoformat()
+    assert sorted((p["destination"], p["pdl"], p["first"], p["last"]) for p in pending) == [
+        ("repricing", pdl, oldest, today) for pdl in sorted((DEMO_SOLAR_PDL, DEMO_TEMPO_PDL))
+    ]
+    assert {p["title"] for p in pending} == {"repricing"} and {p["reason"] for p in pending} == {
+        "prices"
+    }
+
+    await _run(client, "repricing")  # a normal run: nothing manual
+    assert sorted(RepricingMemory.resent) == sorted(
+        (pdl, oldest_day, date.fromisoformat(today)) for pdl in (DEMO_SOLAR_PDL, DEMO_TEMPO_PDL)
+    )
+    assert (await client.get("/api/export/reprice")).json() == {"data": []}
+
+
+async def test_a_disabled_destination_keeps_its_range_until_it_runs_again(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    runtime.exports.registry.types["repricing"] = RepricingMemory
+    RepricingMemory.resent.clear()
+    await client.put("/api/export/configs/repricing", json={"enabled": True})
+    await _run(client, "repricing")
+    await client.put("/api/export/configs/repricing", json={"enabled": False})
+    assert (await client.put("/api/settings/tariff", json={"hp_eur_kwh": "0,3"})).status_code == 200
+    pending = (await client.get("/api/export/reprice")).json()["data"]
+    assert {(p["destination"], p["pdl"]) for p in pending} == {
+        ("repricing", DEMO_SOLAR_PDL),
+        ("repricing", DEMO_TEMPO_PDL),
+    }
+    assert RepricingMemory.resent == []
+    await client.put("/api/export/configs/repricing", json={"enabled": True})
+    await _run(client, "repricing")
+    assert {pdl for pdl, _, _ in RepricingMemory.resent} == {DEMO_SOLAR_PDL, DEMO_TEMPO_PDL}
+    assert (await client.get("/api/export/reprice")).json() == {"data": []}

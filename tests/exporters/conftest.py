@@ -22,6 +22,7 @@ from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.runtime import saved_prices
 from myelectricaldata.sources.demo import DemoSource
 from myelectricaldata.store.exports import ExportRepo
+from myelectricaldata.store.pricing import StorePricing
 from myelectricaldata.store.repo import Store
 from myelectricaldata.support.retry import Backoff
 from myelectricaldata.sync.service import SyncService
@@ -72,8 +73,12 @@ def make_export_service(store: Store, env: dict[str, str] | None = None) -> Expo
     async def snapshot() -> StateSnapshot:
         return await compute_snapshot(store, now=DEMO_NOW)
 
-    # As the runtime wires it: the demo's data, the prices saved in the store.
-    settings = ExporterSettings(data_source="demo", tariff_prices=lambda: saved_prices(store))
+    # As the runtime wires it: the demo's data, the prices saved in the store, the dated pricing.
+    settings = ExporterSettings(
+        data_source="demo",
+        tariff_prices=lambda: saved_prices(store),
+        pricing=StorePricing(store, lambda: saved_prices(store)),
+    )
     return ExportService(store, registry, configs, snapshot, settings=settings, policy=FAST_RETRIES)
 
 

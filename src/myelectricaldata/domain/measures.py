@@ -9,7 +9,9 @@ caller fetches the readings once (``exporters/snapshot.py``) and ``now`` is give
 Conventions: energy in kWh (Wh / 1000, never rounded), costs in EUR rounded to the cent,
 percentages rounded to 0.1, ``None`` for a value that is not known. "Yesterday" is the newest
 day the store holds up to yesterday (``Reading.date`` says which); "week/month/year" run from
-the period's first day to that day. Costs are priced by :mod:`myelectricaldata.domain.costs`.
+the period's first day to that day. Costs are the days priced like the web UI prices them
+(:class:`~myelectricaldata.domain.billing.DayBill`, each day at the offer row in force that day)
+when the readings carry them, else priced by :mod:`myelectricaldata.domain.costs`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from myelectricaldata.domain.costs import CostBreakdown, DayCost, day_cost, sum_costs
+from myelectricaldata.domain.billing import DayBill, DaySource
+from myelectricaldata.domain.costs import CostBreakdown, DayCost, day_cost, sum_costs, tag_cost
 from myelectricaldata.domain.tariffs import (
     DaySplit,
     TariffPrices,
@@ -142,6 +145,8 @@ class MeterReadings:
     max_power: Mapping[date, PeakValue]
     split: Mapping[date, DaySplit]  # the load curve split per local day
     tempo: Mapping[date, TempoColor]
+    #: Each day priced at its offer's row in force that day (``None``: ``prices`` every day).
+    bills: Mapping[date, DayBill] | None = None
 
     @property
     def pdl(self) -> str:
@@ -168,7 +173,11 @@ class MeterReadings:
         return sum(s.wh.get(tag, 0.0) for s in days) / 1000.0 if days else None
 
     def day_cost(self, day: date) -> DayCost:
-        """Energy cost of one day (:func:`myelectricaldata.domain.costs.day_cost`)."""
+        """Energy cost of one day: its :attr:`bills` entry when there is one, else
+        :func:`myelectricaldata.domain.costs.day_cost` with :attr:`prices`."""
+        bill = self.bills.get(day) if self.bills is not None else None
+        if bill is not None:
+            return DayCost(bill.energy_eur, _estimated(bill), bill.source is None)
         return day_cost(
             day,
             self.option,
@@ -178,10 +187,47 @@ class MeterReadings:
             self.tempo.get(day),
         )
 
+    def slot_cost(self, day: date, offpeak: bool) -> float | None:
+        """Cost (EUR, 4 decimals) of a day's off-peak (or peak) slots, ``None`` when the day
+        has no load curve to split."""
+        split = self.split.get(day)
+        bill = self.bills.get(day) if self.bills is not None else None
+        if split is None or bill is None:
+            return tag_cost(self.prices, split, offpeak)
+        return round(sum(e for tag, e in bill.eur.items() if is_offpeak_slot(tag) == offpeak), 4)
+
     def cost(self, start: date, end: date) -> CostBreakdown:
-        """Cost of the local days ``start`` to ``end`` inclusive."""
+        """Cost of the local days ``start`` to ``end`` inclusive: their :attr:`bills` when
+        given (the UI's figure), else priced with :attr:`prices`."""
+        if self.bills is not None:
+            return bills_cost([self.bills[d] for d in days_between(start, end) if d in self.bills])
         days = {day: self.day_cost(day) for day in days_between(start, end)}
         return sum_costs(days, subscription_share(self.prices, start, end))
+
+
+def is_offpeak_slot(tag: str) -> bool:
+    """True for an offer's off-peak slot tags (``hc``, ``hc_weekend``, ``bluehc``,
+    ``winter_hc``...); Base, peak days and EJP count as peak."""
+    return tag.endswith("hc") or tag == "hc_weekend"
+
+
+def _estimated(bill: DayBill) -> bool:
+    return bill.source is not None and (bill.source is not DaySource.CURVE or bool(bill.problems))
+
+
+def bills_cost(bills: Iterable[DayBill]) -> CostBreakdown:
+    """The cost of priced days: energy (the cheapest case of a slot a calendar does not tell)
+    plus subscription; a day from its daily value or a partial curve counts as estimated."""
+    energy = subscription = 0.0
+    estimated = missing = 0
+    for bill in bills:
+        energy += bill.energy_eur
+        subscription += bill.subscription_eur
+        if bill.source is None:
+            missing += 1
+        elif _estimated(bill):
+            estimated += 1
+    return CostBreakdown(energy, subscription, estimated, missing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from myelectricaldata.domain.types import EcoWattDay, Stream, TempoColor, TempoDay, UsagePoint
@@ -242,6 +242,9 @@ class BaseExporter(ABC, Generic[C]):
     supports_state: ClassVar[bool] = False
     #: Largest number of points per export call.
     batch_size: ClassVar[int] = 5000
+    #: Keeps exported costs or HC/HP split in its history: re-sends the days a back-dated price,
+    #: offer or off-peak change re-priced (:meth:`reprice`, called by the export service).
+    reprices: ClassVar[bool] = False
 
     def __init__(self, config: C, context: ExporterContext | None = None) -> None:
         model = type(self).config_model
@@ -279,6 +282,11 @@ class BaseExporter(ABC, Generic[C]):
 
     async def export_state(self, snapshot: StateSnapshot) -> ExportResult:
         """Publish current values (state exporters)."""
+        return ExportResult(True, 0)
+
+    async def reprice(self, pdl: str, first: date, last: date) -> ExportResult:
+        """Send again the costs and tariff split of ``pdl`` over ``first..last`` (priced
+        anew), for an exporter that :attr:`reprices`."""
         return ExportResult(True, 0)
 
     async def aclose(self) -> None:

@@ -11,13 +11,14 @@ them; an exporter never reads settings, key files or the environment itself.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.domain.types import Direction, EcoWattDay, LoadCurvePoint, TempoDay
+from myelectricaldata.store.pricing import PricedRange, Pricing
 from myelectricaldata.store.repo import Store, StoredDaily, StoredMaxPower, StoredUsagePoint
 
 if TYPE_CHECKING:
@@ -85,17 +86,40 @@ class StoreView:
         return self._store.ecowatt(start, end)
 
 
+class DatedPricing(Protocol):
+    """How each PDL's days are priced, exactly as the web UI prices them: its offer, each day
+    at the row in force that day at the meter's kVA, with that day's off-peak hours
+    (:class:`myelectricaldata.store.pricing.StorePricing`). Blocking: call it in a thread."""
+
+    def pricing(self, point: StoredUsagePoint, first: date, last: date) -> Pricing:
+        """The offer and its dated rows pricing ``point`` over first..last."""
+        ...
+
+    def price_range(
+        self,
+        point: StoredUsagePoint,
+        first: date,
+        last: date,
+        *,
+        rows: Sequence[tuple[int, int, int, str]] | None = None,
+    ) -> PricedRange:
+        """Each day of first..last priced (``rows``: its load curve, when already read)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class ExporterSettings:
     """The service's settings an exporter may read.
 
     ``data_source`` is ``demo`` when the readings are synthetic, else ``gateway``;
-    ``tariff_prices`` returns the prices the user saved (it reads the store: call it in a
-    thread).
+    ``tariff_prices`` returns the single prices the user saved (the production resale price;
+    it reads the store: call it in a thread); ``pricing`` prices consumption day by day like the
+    UI (``None`` outside the service: costs then use ``tariff_prices`` for every day).
     """
 
     data_source: str = "gateway"
     tariff_prices: Callable[[], TariffPrices] = TariffPrices
+    pricing: DatedPricing | None = None
 
 
 class PeerConfigs(Protocol):

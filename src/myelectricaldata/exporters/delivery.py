@@ -55,6 +55,7 @@ from myelectricaldata.store.exports import (
     StreamRows,
 )
 from myelectricaldata.store.repo import Store
+from myelectricaldata.store.reprice import RepriceMark, RepriceMarks
 from myelectricaldata.support.retry import Backoff, GaveUp, Retryable, retrying
 
 if TYPE_CHECKING:
@@ -210,6 +211,7 @@ class ExportService:
         self.store = store
         self.view = StoreView(store)
         self.repo = ExportRepo(store)
+        self.reprices = RepriceMarks(store)
         self.registry = registry
         self.configs = configs
         self.snapshot = snapshot
@@ -282,9 +284,9 @@ class ExportService:
         return snapshot
 
     async def _from_store(self) -> StateSnapshot:
-        """The catalogue's values now, priced with the prices the user saved."""
+        """The catalogue's values now, each day priced at its offer's row in force that day."""
         prices = await asyncio.to_thread(self.settings.tariff_prices)
-        return await compute_snapshot(self.view, prices=prices)
+        return await compute_snapshot(self.view, prices=prices, pricing=self.settings.pricing)
 
     # -- runs ------------------------------------------------------------------------------------
 
@@ -419,6 +421,8 @@ class ExportService:
                 await self._db(self.repo.heartbeat, name, owner)
                 if on_progress is not None:
                     on_progress(sent, total)
+            if exporter.reprices:
+                await self._reprice(name, exporter, attempts)
             if exporter.supports_state:
                 snapshot = await self.state_snapshot()
                 if snapshot is not None:
@@ -441,6 +445,57 @@ class ExportService:
             await self._db(self.repo.release, name, owner)
             await exporter.aclose()
         return (await self._db(self.repo.logs, name, 1))[0]
+
+    # -- re-pricing ------------------------------------------------------------------------------
+
+    def repricing_destinations(self) -> list[str]:
+        """Destinations that keep exported costs or split and have exported before (a first
+        export sends every day priced as of now anyway), enabled or not: one disabled for a
+        while still owes the days when it is enabled again. Blocking."""
+        return [
+            name
+            for name, cls in sorted(self.registry.types.items())
+            if cls.reprices and any(self.repo.checkpoints(name).values())
+        ]
+
+    def pending_reprices(self) -> list[RepriceMark]:
+        """The ranges each destination has yet to re-send, the new marks handed out first.
+        Blocking."""
+        self.reprices.hand_out(self.repricing_destinations())
+        return self.reprices.pending()
+
+    async def _reprice(self, name: str, exporter: BaseExporter[Any], attempts: Attempts) -> None:
+        """Re-send the ranges marked for this destination, clearing each once it is accepted:
+        a failure or a crash leaves the mark for the next run (and other destinations keep
+        theirs)."""
+        marks = [m for m in await self._db(self.pending_reprices) if m.destination == name]
+        redact = exporter.config.redactor()
+        for mark in marks:
+
+            async def attempt(number: int, mark: RepriceMark = mark) -> None:
+                attempts.made += 1
+                try:
+                    result = await exporter.reprice(mark.pdl, mark.first, mark.last)
+                except Exception as exc:
+                    result = ExportResult(False, 0, str(exc) or type(exc).__name__)
+                if result.success:
+                    return
+                reason = redact(result.error or "refused")
+                if not result.retryable:
+                    raise ExportFailed(f"re-pricing {mark.pdl}: {reason} (not retried)")
+                raise Retryable(reason, retry_after=result.retry_after)
+
+            try:
+                await retrying(
+                    attempt, self.policy, sleep=self._sleep, what=f"export {name} re-pricing"
+                )
+            except GaveUp as exc:
+                raise ExportFailed(f"re-pricing {mark.pdl}: {exc}") from None
+            await self._db(self.reprices.clear, mark)
+            log.info(
+                "export %s: costs of %s from %s to %s sent again (%s)",
+                name, mark.pdl, mark.first, mark.last, mark.reason.value,
+            )  # fmt: skip
 
     async def _plan(
         self, name: str, exporter: BaseExporter[Any], since: date | None

@@ -2,7 +2,9 @@
 
 Per PDL it reads the daily rows back to 1 January of last year (and the week 52 weeks back),
 the max power of the last two weeks, and this year's load curve split by tariff tag (once);
-the Tempo and EcoWatt signals are read once for everyone. The values are computed by the
+the Tempo and EcoWatt signals are read once for everyone. With a :class:`DatedPricing` the days
+of this year are priced like the web UI prices them (each day at its offer's row in force that
+day), else every day at the single ``prices``. The values are computed by the
 functions each :class:`~myelectricaldata.exporters.measures.Measure` names
 (:mod:`myelectricaldata.domain.measures`), from these typed readings; the snapshot also carries
 the readings (per PDL) for state exporters that derive more from them.
@@ -19,7 +21,7 @@ from myelectricaldata.domain.tempo import season_start
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
 from myelectricaldata.domain.types import Direction
 from myelectricaldata.exporters.base import MeasureValue, StateSnapshot
-from myelectricaldata.exporters.context import StoreView
+from myelectricaldata.exporters.context import DatedPricing, StoreView
 from myelectricaldata.exporters.measures import MEASURES, Measure
 from myelectricaldata.store.repo import Store, StoredUsagePoint
 
@@ -62,7 +64,11 @@ def _series(store: StoreView, pdl: str, direction: Direction, yesterday: date) -
 
 
 def compute_snapshot_sync(
-    store: Store | StoreView, *, now: datetime | None = None, prices: TariffPrices | None = None
+    store: Store | StoreView,
+    *,
+    now: datetime | None = None,
+    prices: TariffPrices | None = None,
+    pricing: DatedPricing | None = None,
 ) -> StateSnapshot:
     """:func:`compute_snapshot` without the thread (for callers already off the event loop)."""
     view = store if isinstance(store, StoreView) else StoreView(store)
@@ -99,8 +105,9 @@ def compute_snapshot_sync(
         pdl = stored.point.pdl
         as_of = consumption.as_of or yesterday
         split: dict[date, DaySplit] = {}
+        bills = None
         if stored.point.has_consumption:
-            rows = (
+            rows = [
                 row
                 for batch in view.iter_load_curve_rows(
                     pdl,
@@ -109,15 +116,18 @@ def compute_snapshot_sync(
                     local_midnight(as_of + timedelta(days=1)),
                 )
                 for row in batch
-            )
+            ]
             split = split_rows_by_day(
                 rows, stored.point.pricing_option, stored.offpeak_history, tempo
             )
+            if pricing is not None and consumption.as_of is not None:
+                priced = pricing.price_range(stored, curve_start, as_of, rows=rows)
+                bills = {bill.day: bill for bill in priced.days}
         # The last two weeks, and the shown week even when the daily values lag behind.
         power_start = min(yesterday - timedelta(days=13), as_of - timedelta(days=HISTORY_DAYS))
         max_power = {row.day: row for row in view.max_power(pdl, power_start, yesterday)}
         meter = MeterReadings(
-            stored.point, prices, consumption, production, max_power, split, tempo
+            stored.point, prices, consumption, production, max_power, split, tempo, bills
         )
         readings[pdl] = meter
         ctx = Context(grid, meter)
@@ -135,7 +145,13 @@ def compute_snapshot_sync(
 
 
 async def compute_snapshot(
-    store: Store | StoreView, *, now: datetime | None = None, prices: TariffPrices | None = None
+    store: Store | StoreView,
+    *,
+    now: datetime | None = None,
+    prices: TariffPrices | None = None,
+    pricing: DatedPricing | None = None,
 ) -> StateSnapshot:
     """Every catalogue value, computed once from the store in a worker thread."""
-    return await asyncio.to_thread(compute_snapshot_sync, store, now=now, prices=prices)
+    return await asyncio.to_thread(
+        compute_snapshot_sync, store, now=now, prices=prices, pricing=pricing
+    )

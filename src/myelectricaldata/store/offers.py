@@ -26,6 +26,7 @@ from myelectricaldata.domain.offers import (
     PersonalPrices,
     Provider,
     WeekSchedule,
+    bare_name,
     parse_hc_schedules,
     personal_offer_id,
     personal_offers,
@@ -33,6 +34,7 @@ from myelectricaldata.domain.offers import (
 from myelectricaldata.sources.offers import OffersUnavailable, ParsedCatalogue
 from myelectricaldata.store import schema as t
 from myelectricaldata.store.repo import Store
+from myelectricaldata.store.reprice import RepriceReason, every_pdl_in, mark_in
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +122,7 @@ class OfferStore:
             for o in catalogue.offers
         ]
         with self.engine.begin() as conn:
+            repriced = self._repriced_families(conn, rows)
             for table, values in ((t.offer_providers, providers), (t.offers, rows)):
                 if not values:
                     continue
@@ -131,8 +134,33 @@ class OfferStore:
                     ),
                     values,
                 )
+            if repriced:
+                for pdl in every_pdl_in(conn):
+                    family = self._family_in(conn, self._selection_in(conn, pdl).offer_id)
+                    if family in repriced:
+                        mark_in(conn, pdl, repriced[family], RepriceReason.PRICES)
         self.store.put_setting(FETCHED_KEY, now.astimezone(UTC).isoformat())
         return len(rows)
+
+    @staticmethod
+    def _repriced_families(conn: Any, rows: list[dict[str, Any]]) -> dict[tuple[str, ...], date]:
+        """The offers whose prices in force on some day change with ``rows`` (a new row, or a
+        row whose prices, dates or hours changed), each with the first day it re-prices."""
+        c = t.offers.c
+        fields = ("valid_from", "valid_to", "subscription_eur_month", "prices", "hc_schedules")
+        stored = {
+            r.id: tuple(getattr(r, f) for f in fields)
+            for r in conn.execute(select(c.id, *(c[f] for f in fields))).all()
+        }
+        first: dict[tuple[str, ...], date] = {}
+        for row in rows:
+            before = stored.get(row["id"])
+            if before == tuple(row[f] for f in fields):
+                continue
+            day = row["valid_from"] if before is None else min(row["valid_from"], before[0])
+            family = (row["provider_id"], row["offer_type"], bare_name(row["name"]))
+            first[family] = min(day, first.get(family, day))
+        return first
 
     def fetched_at(self) -> datetime | None:
         """When the catalogue was last saved."""
@@ -175,25 +203,52 @@ class OfferStore:
 
     def selection(self, pdl: str) -> Selection:
         """The offer ids of ``pdl`` (both ``None`` when nothing is chosen)."""
-        c = t.pdl_offers.c
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(c.gateway_offer_id, c.user_offer_id).where(c.pdl == pdl)
-            ).first()
-        if row is None:
-            return Selection(pdl, None, None)
-        return Selection(pdl, row.gateway_offer_id, row.user_offer_id)
+            return self._selection_in(conn, pdl)
 
     def _set(self, pdl: str, column: str, offer_id: str | None) -> None:
         row = {"pdl": pdl, column: offer_id, "updated_at": _now()}
         stmt = self._insert(t.pdl_offers).values(row)
         with self.engine.begin() as conn:
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["pdl"],
-                    set_={column: stmt.excluded[column], "updated_at": stmt.excluded.updated_at},
-                )
+            before = self._family_in(conn, self._selection_in(conn, pdl).offer_id)
+            self._upsert_selection(conn, stmt, column)
+            if self._family_in(conn, self._selection_in(conn, pdl).offer_id) != before:
+                # Another offer prices every day already exported: all of them again. Another
+                # row of the same offer (the site picks the newest grid) prices nothing anew.
+                mark_in(conn, pdl, None, RepriceReason.OFFER)
+
+    @staticmethod
+    def _family_in(conn: Any, offer_id: str | None) -> tuple[str, ...] | None:
+        """The offer an id selects (:attr:`Offer.family`): its rows over time and kVA price
+        alike; an id the catalogue does not hold stands for itself."""
+        if offer_id is None:
+            return None
+        if offer_id.startswith(PERSONAL_PREFIX):
+            return (offer_id,)
+        c = t.offers.c
+        row = conn.execute(
+            select(c.provider_id, c.offer_type, c.name).where(c.id == offer_id)
+        ).first()
+        if row is None:
+            return (offer_id,)
+        return (row.provider_id, row.offer_type, bare_name(row.name))
+
+    @staticmethod
+    def _selection_in(conn: Any, pdl: str) -> Selection:
+        c = t.pdl_offers.c
+        row = conn.execute(select(c.gateway_offer_id, c.user_offer_id).where(c.pdl == pdl)).first()
+        if row is None:
+            return Selection(pdl, None, None)
+        return Selection(pdl, row.gateway_offer_id, row.user_offer_id)
+
+    @staticmethod
+    def _upsert_selection(conn: Any, stmt: Any, column: str) -> None:
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["pdl"],
+                set_={column: stmt.excluded[column], "updated_at": stmt.excluded.updated_at},
             )
+        )
 
     def set_gateway_offer(self, pdl: str, offer_id: str | None) -> None:
         """Record ``selected_offer_id`` as ``/pdl`` gives it (the sync calls this)."""
@@ -227,8 +282,18 @@ class OfferStore:
             if r.pdl == pdl or r.offer_type not in own_types
         ]
 
+    def _mark_personal(self, conn: Any, pdl: str, offer_type: OfferType, first: date) -> None:
+        """Mark from ``first`` the meters priced by the user's own prices of ``offer_type``
+        (``pdl`` ``*``: every meter whose offer they are)."""
+        wanted = personal_offer_id(offer_type)
+        pdls = every_pdl_in(conn) if pdl == EVERY_PDL else [pdl]
+        for one in pdls:
+            if self._selection_in(conn, one).offer_id == wanted:
+                mark_in(conn, one, first, RepriceReason.PRICES)
+
     def put_personal(self, pdl: str, version: PersonalPrices) -> None:
-        """Add or replace the version of ``pdl`` that starts on ``version.valid_from``."""
+        """Add or replace the version of ``pdl`` that starts on ``version.valid_from``; the days
+        it prices that were exported are marked for re-export."""
         row = {
             "pdl": pdl,
             "offer_type": version.offer_type.value,
@@ -247,6 +312,7 @@ class OfferStore:
                     set_={k: stmt.excluded[k] for k in keys},
                 )
             )
+            self._mark_personal(conn, pdl, version.offer_type, version.valid_from)
 
     def delete_personal(self, pdl: str, offer_type: OfferType, valid_from: date) -> bool:
         """Remove one version; ``False`` when there was none."""
@@ -257,6 +323,8 @@ class OfferStore:
                     c.pdl == pdl, c.offer_type == offer_type.value, c.valid_from == valid_from
                 )
             )
+            if result.rowcount:
+                self._mark_personal(conn, pdl, offer_type, valid_from)
         return bool(result.rowcount)
 
     # -- what pricing reads --------------------------------------------------------------------

@@ -2,13 +2,13 @@
 picked on the gateway's site, else a fallback), the dated rows of that offer at the meter's kVA
 that price each day, and each day's bill (:mod:`myelectricaldata.domain.billing`).
 
-One function for every reader of costs: the web UI prices with it, and so can the exporters
-(they still price with the single ``TariffPrices`` of ``runtime.saved_prices``).
+One function for every reader of costs: the web UI prices with it, and the exporters too,
+through the :class:`StorePricing` their context hands them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -22,7 +22,8 @@ from myelectricaldata.domain.billing import (
     build_usage,
     price_days,
 )
-from myelectricaldata.domain.offers import Catalogue, Offer, Period
+from myelectricaldata.domain.offers import Catalogue, Offer, Period, default_offer
+from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.domain.timeutil import local_midnight
 from myelectricaldata.domain.types import Direction
 from myelectricaldata.store.offers import OfferStore
@@ -153,3 +154,36 @@ def price_range(
     usage, cal = usage_calendars(store, point, first, last, rows)
     days = price_days(pricing.periods, usage, cal)
     return PricedRange(pricing, tuple(days), bill_of(pricing.offer, days, cal), usage, cal)
+
+
+class StorePricing:
+    """The dated pricing of every PDL, as the UI prices it, for readers that are handed it
+    instead of reading the offer tables themselves (the exporters, through their context).
+
+    ``fallback_prices`` gives the former single prices (the runtime's saved prices) that price
+    a PDL with no offer at all. Every method blocks: call it in a thread.
+    """
+
+    __slots__ = ("_fallback_prices", "_store")
+
+    def __init__(self, store: Store, fallback_prices: Callable[[], TariffPrices]) -> None:
+        self._store = store
+        self._fallback_prices = fallback_prices
+
+    def pricing(self, point: StoredUsagePoint, first: date, last: date) -> Pricing:
+        """:func:`pricing_of` the PDL over first..last."""
+        fallback = default_offer(self._fallback_prices(), point.point.pricing_option)
+        return pricing_of(self._store, point, first, last, fallback=fallback)
+
+    def price_range(
+        self,
+        point: StoredUsagePoint,
+        first: date,
+        last: date,
+        *,
+        rows: Sequence[tuple[int, int, int, str]] | None = None,
+    ) -> PricedRange:
+        """:func:`price_range` of first..last with the PDL's :meth:`pricing` (``rows``: the
+        load-curve rows of the range when the caller already read them)."""
+        pricing = self.pricing(point, first, last)
+        return price_range(self._store, point, first, last, pricing, rows=rows)

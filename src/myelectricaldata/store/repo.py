@@ -48,6 +48,7 @@ from myelectricaldata.store import schema as t
 from myelectricaldata.store.db import make_engine, normalise_url, upgrade
 from myelectricaldata.store.health import classify, preflight
 from myelectricaldata.store.locks import SYNC_LOCK, Holder, LockBusy, Locks
+from myelectricaldata.store.reprice import RepriceReason, mark_in
 
 
 def _now() -> datetime:
@@ -359,7 +360,22 @@ class Store:
         *,
         conn: Connection | None = None,
     ) -> None:
-        """Record (or replace) the off-peak schedule in force from ``valid_from``."""
+        """Record (or replace) the off-peak schedule in force from ``valid_from``; a new schedule
+        dated in the past marks the days from ``valid_from`` for re-export
+        (:mod:`myelectricaldata.store.reprice`)."""
+        if conn is None:
+            with self.engine.begin() as own:
+                self.set_offpeak_version(pdl, valid_from, schedule, conn=own)
+            return
+        c = t.offpeak_schedules.c
+        before = conn.execute(
+            select(c.ranges)
+            .where(c.pdl == pdl, c.valid_from <= valid_from)
+            .order_by(c.valid_from.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if before != schedule.canonical():
+            mark_in(conn, pdl, valid_from, RepriceReason.OFFPEAK)
         row = {
             "pdl": pdl,
             "valid_from": valid_from,
@@ -371,11 +387,7 @@ class Store:
             index_elements=["pdl", "valid_from"],
             set_={"ranges": stmt.excluded.ranges, "raw": stmt.excluded.raw},
         )
-        if conn is not None:
-            conn.execute(stmt)
-            return
-        with self.engine.begin() as own:
-            own.execute(stmt)
+        conn.execute(stmt)
 
     def usage_points(self) -> list[StoredUsagePoint]:
         """Every stored usage point, by PDL."""

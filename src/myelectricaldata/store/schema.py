@@ -267,6 +267,22 @@ export_logs = Table(
     Index(None, "destination", "id"),
 )
 
+#: Days whose costs or HC/HP split changed after they were exported (a price, offer or off-peak
+#: version dated in the past): one range per destination and PDL, merged when marked again.
+#: ``destination`` ``*`` is a mark not yet handed to the destinations (``store/reprice.py``);
+#: ``seq`` grows at every merge, so a destination clears only the range it re-sent.
+reprice_marks = Table(
+    "reprice_marks",
+    metadata,
+    Column("destination", String(60), primary_key=True),
+    Column("pdl", String(14), primary_key=True),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("marked_at", UTCDateTime, nullable=False),
+)
+
 #: Web UI sessions signed out before they expired (kept until they would have expired).
 revoked_sessions = Table(
     "revoked_sessions",

@@ -569,6 +569,16 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "dash.exporter_never": ("jamais lancé", "never run"),
     "dash.exporter_last": ("Dernier export : {when} — {status}", "Last export: {when} — {status}"),
     "dash.exporter_disabled": ("désactivé", "disabled"),
+    "dash.reprice": (
+        "Recalcul des coûts du {first} au {last} en cours pour {destination}",
+        "Recomputing the costs from {first} to {last} for {destination}",
+    ),
+    "dash.reprice_why": (
+        "Un prix, une offre ou des heures creuses datés dans le passé ont changé : le prochain "
+        "export renvoie ces jours.",
+        "A price, offer or off-peak hours dated in the past changed: the next export sends "
+        "these days again.",
+    ),
     "dash.rows": ("{rows} lignes", "{rows} rows"),
     "dash.sync_progress": ("Avancement de la synchronisation", "Sync progress"),
     # labels of codes
@@ -695,12 +705,13 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "reprice.banner": (
         "Changement enregistré le {at} ({what}) : les coûts du {start} au {end} sont "
         "recalculés. Les pages de l'interface les calculent à chaque affichage : les montants "
-        "affichés en tiennent déjà compte. Les coûts déjà envoyés aux exports (Home Assistant, "
-        "MQTT…) ne sont pas recalculés par ce changement.",
+        "affichés en tiennent déjà compte. Les exports qui gardent les coûts déjà envoyés "
+        "(Home Assistant, Domoticz) les renvoient à leur prochain passage : le tableau de bord "
+        "dit lesquels sont en cours.",
         "Change saved on {at} ({what}): the costs from {start} to {end} are recomputed. The "
         "UI's pages compute them each time they are shown: the amounts shown already include "
-        "it. Costs already sent to the exports (Home Assistant, MQTT…) are not recomputed by "
-        "this change.",
+        "it. The exports that keep costs already sent (Home Assistant, Domoticz) send them "
+        "again on their next run: the dashboard says which are in progress.",
     ),
     "reprice.future": (
         "Enregistré : s'applique à partir du {start}.",

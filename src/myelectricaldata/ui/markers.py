@@ -289,6 +289,12 @@ def exporter_health(type_: str) -> str:
     return f"health:{type_}"
 
 
+def reprice(type_: str) -> str:
+    """A destination's pending re-pricing on the dashboard ``reprice:<type>``: data-value the
+    days it has yet to re-send, ``<first>/<last>`` (ISO), after a back-dated change."""
+    return f"reprice:{type_}"
+
+
 # -- Tempo and EcoWatt grids -----------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from myelectricaldata.domain.offpeak import parse_offpeak
 from myelectricaldata.domain.timeutil import PARIS
 from myelectricaldata.domain.types import (
     DailyReading,
@@ -516,3 +517,38 @@ async def test_each_documented_login_exports(
         logins = {r.login.split(":")[0] if login == "basic" else r.login for r in fake.commands()}
         assert logins == {login}
         assert fake.violations == []
+
+
+async def test_a_back_dated_off_peak_version_splits_the_p1_days_again_from_its_day(
+    domoticz: FakeDomoticz, store: Store
+) -> None:
+    curve_days = days()[-6:]
+    fill(store, curve_days=curve_days)
+    export = export_service(store, domoticz, energy_device="p1")
+    assert (await export.run()).status == "success"
+    meter = by_marker(domoticz)[f"{PDL}:consumption"]
+    before = domoticz.multimeter_calendar(meter.idx)
+    changed = curve_days[3]
+    # Noon to 16:00 from ``changed`` on, recorded today: no new reading, only a normal run.
+    store.set_offpeak_version(PDL, changed, parse_offpeak("HC (12H00-16H00)"))
+    log = await export.run()
+    assert log.status == "success", log.error
+    rows = domoticz.multimeter_calendar(meter.idx)
+    values = {r.day: r.value_wh for r in daily(Direction.CONSUMPTION)}
+    reading_hc = reading_hp = 0
+    for day in curve_days:
+        row = rows[day.isoformat()]
+        if day < changed:
+            assert row == before[day.isoformat()]
+            reading_hc, reading_hp = row[6], row[8]
+            continue
+        hc = hp = 0.0
+        for point in half_hours(day, 600):
+            hour = point.start.astimezone(PARIS).hour
+            if 12 <= hour < 16:
+                hc += point.avg_w / 2
+            else:
+                hp += point.avg_w / 2
+        offpeak = round(values[day] * hc / (hc + hp))
+        reading_hc, reading_hp = reading_hc + offpeak, reading_hp + values[day] - offpeak
+        assert row == (offpeak, 0, 0, 0, values[day] - offpeak, 0, reading_hc, 0, reading_hp, 0)

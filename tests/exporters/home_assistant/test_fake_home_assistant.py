@@ -399,26 +399,25 @@ async def test_a_tempo_colour_that_changes_later_splits_that_day_again(
     _check_against_store(window, fake, TEMPO_PDL, Direction.CONSUMPTION, TEMPO_TAGS)
 
 
-async def test_new_prices_reprice_the_cost_from_the_day_given(
+async def test_new_single_prices_reprice_every_exported_hour_on_the_next_run(
     window: Store, fake: FakeHomeAssistant
 ) -> None:
+    # The single saved prices are not dated: they price every day of a meter without an offer,
+    # so saving them marks every exported day and the next normal run re-sends them all.
     service = _service(window, fake)
     assert (await service.run("home_assistant")).status == "success"
     sid = f"{PREFIX}:{HCHP_PDL}_hp_cost"
     before = fake.statistics(sid)
     save_prices(window, TariffPrices(hp_eur_kwh=1.0))
-    cut = datetime(2024, 10, 28, tzinfo=PARIS)
-    log = await service.run("home_assistant", since=cut.date())
+    log = await service.run("home_assistant")
     assert log.status == "success", log.error
     after = fake.statistics(sid)
     energy = {
         r["start"]: r["state"] for r in fake.statistics(f"{PREFIX}:{HCHP_PDL}_hp_consumption")
     }
-    for old, new in zip(before, after, strict=True):
-        if new["start"] < cut:
-            assert new == old
-        else:
-            assert new["state"] == pytest.approx(energy[new["start"]] * 1.0, abs=1e-6)
+    assert [r["start"] for r in after] == [r["start"] for r in before]
+    for new in after:
+        assert new["state"] == pytest.approx(energy[new["start"]] * 1.0, abs=1e-6)
 
 
 async def test_small_messages_are_cut_by_bytes(window: Store, fake: FakeHomeAssistant) -> None:

@@ -153,6 +153,30 @@ async def run(
     return {"type": type, "status": "started", "from": day.isoformat() if day else None}
 
 
+@router.get("/reprice", summary="Days each destination has yet to re-send with new prices")
+async def reprice(request: Request) -> dict[str, Any]:
+    """The ranges a back-dated price, offer or off-peak change re-priced and that a destination
+    keeping exported costs (Home Assistant's statistics, a Domoticz P1 meter) re-sends on its
+    next run: destination, its title, PDL, first and last day, and what changed."""
+    runtime = get_runtime(request)
+    marks = await run_in_threadpool(runtime.exports.pending_reprices)
+    types = runtime.exports.registry.types
+    return {
+        "data": [
+            {
+                "destination": m.destination,
+                "title": types[m.destination].title or m.destination,
+                "pdl": m.pdl,
+                "first": m.first.isoformat(),
+                "last": m.last.isoformat(),
+                "reason": m.reason.value,
+            }
+            for m in marks
+            if m.destination in types
+        ]
+    }
+
+
 @router.get("/logs", summary="Export history")
 async def logs(
     request: Request,

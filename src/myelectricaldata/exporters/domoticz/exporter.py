@@ -78,6 +78,8 @@ class DomoticzExporter(BaseExporter[DomoticzConfig]):
     title: ClassVar[str] = "Domoticz"
     config_model: ClassVar[type[DomoticzConfig]] = DomoticzConfig
     supports_history: ClassVar[bool] = True
+    # A P1 meter holds each day's HC/HP split: a back-dated off-peak version must reach it.
+    reprices: ClassVar[bool] = True
     supports_state: ClassVar[bool] = True
     # A changed day re-sends every later day of its meter: the fewer batches a first export
     # is cut into, the fewer days are sent twice (five years of daily values make one).
@@ -297,6 +299,18 @@ class DomoticzExporter(BaseExporter[DomoticzConfig]):
                 point = stored.point
                 if point.pricing_option is PricingOption.TEMPO and cfg.wants(point.pdl):
                     sent += await self._rewrite(point.pdl, Direction.CONSUMPTION, first)
+        except (DomoticzError, ValueError) as exc:
+            return self._failed(exc)
+        return ExportResult(True, sent)
+
+    async def reprice(self, pdl: str, first: date, last: date) -> ExportResult:
+        """A P1 meter's days split again from ``first`` (each day with its own off-peak hours);
+        the other meters hold energy only, which no price or off-peak change alters."""
+        cfg = self.config
+        if cfg.energy_kind is not DeviceKind.P1_METER or not cfg.wants(pdl):
+            return ExportResult(True, 0)
+        try:
+            sent = await self._rewrite(pdl, Direction.CONSUMPTION, first)
         except (DomoticzError, ValueError) as exc:
             return self._failed(exc)
         return ExportResult(True, sent)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from myelectricaldata.domain.costs import tag_cost
 from myelectricaldata.domain.measures import (
     MeterReadings,
     Period,
@@ -104,8 +103,8 @@ def card_attributes(meter: MeterReadings, direction: Direction) -> dict[str, Any
                     {t: wh / 1000.0 for t, wh in split.wh.items()} if split is not None else None
                 ),
                 "energy_eur": None if cost.missing else round(cost.energy_eur, 4),
-                "cost_hc_eur": tag_cost(meter.prices, split, True) if split_known else None,
-                "cost_hp_eur": tag_cost(meter.prices, split, False) if split_known else None,
+                "cost_hc_eur": meter.slot_cost(day, True) if split_known else None,
+                "cost_hp_eur": meter.slot_cost(day, False) if split_known else None,
                 "max_power_va": mp.value_va if mp else None,
                 "max_power_at": mp.at.astimezone(PARIS).isoformat() if mp else None,
                 "tempo": color.value if color else None,

@@ -8,7 +8,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 import httpx
@@ -61,6 +61,9 @@ class HomeAssistantExporter(BaseExporter[HomeAssistantConfig]):
     # Sums need the whole range from the first changed hour: the bigger the batch, the fewer
     # recomputations (a first import of two years is one batch per stream).
     batch_size: ClassVar[int] = 500_000
+    # Its cost and HC/HP/Tempo statistics hold every exported hour: a back-dated change must
+    # reach them.
+    reprices: ClassVar[bool] = True
 
     def __init__(self, config: HomeAssistantConfig, context: ExporterContext | None = None) -> None:
         super().__init__(config, context)
@@ -109,6 +112,7 @@ class HomeAssistantExporter(BaseExporter[HomeAssistantConfig]):
                 self.websocket,
                 prefix=self.config.statistic_id_prefix,
                 prices=lambda: self._prices if self.config.cost else None,
+                pricing=self.context.settings.pricing,
                 max_message_bytes=self.config.max_message_bytes,
                 wait_seconds=self.config.import_wait_seconds,
                 on_progress=self._progress,
@@ -220,6 +224,32 @@ class HomeAssistantExporter(BaseExporter[HomeAssistantConfig]):
         except (HomeAssistantError, OSError, TimeoutError) as exc:
             return self._failure(exc)
         return ExportResult(True, len(data.days))
+
+    async def reprice(self, pdl: str, first: date, last: date) -> ExportResult:
+        """Import the PDL's statistics again from ``first`` (each later hour's sum follows
+        from it): the split with the off-peak hours of each day, the cost at each day's row."""
+        cfg = self.config
+        if not cfg.statistics or not cfg.wants(pdl):
+            return ExportResult(True, 0)
+        store = self.context.require_store()
+        stored = await asyncio.to_thread(store.usage_point, pdl)
+        if stored is None:
+            return ExportResult(True, 0)
+        directions = []
+        if cfg.consumption and stored.point.has_consumption:
+            directions.append(Direction.CONSUMPTION)
+        if cfg.production and cfg.cost and stored.point.has_production:
+            directions.append(Direction.PRODUCTION)  # its revenue, at the resale price
+        importer = self.importer()
+        rows = 0
+        try:
+            await self._load_prices()
+            for direction in directions:
+                report = await importer.sync(pdl, direction, first)
+                rows += report.rows
+        except (HomeAssistantError, OSError, TimeoutError) as exc:
+            return self._failure(exc)
+        return ExportResult(True, rows)
 
     async def export_ecowatt(self, data: EcowattData) -> ExportResult:
         """EcoWatt has no statistic (its entities come with the state)."""

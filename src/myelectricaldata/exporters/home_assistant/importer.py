@@ -25,17 +25,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from myelectricaldata.domain.offers import Period
 from myelectricaldata.domain.offpeak import OffpeakHistory
 from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
-from myelectricaldata.exporters.context import StoreView
+from myelectricaldata.exporters.context import DatedPricing, StoreView
 from myelectricaldata.exporters.home_assistant.statistics import (
     Hourly,
+    OfferHours,
     StatisticRows,
     StatisticSpec,
     TariffClassifier,
     build_hourly,
+    dated_tag_prices,
     energy_tags,
     fallback_tag,
     iso_hours,
@@ -80,6 +83,8 @@ class GroupSource:
     oldest: date | None
     #: First day recomputed (rows from its local midnight are sent).
     first_day: date | None
+    #: The offer rows pricing each day read (consumption with a dated pricing), else ``None``.
+    periods: tuple[Period, ...] | None = None
 
     @property
     def first_ts(self) -> int:
@@ -128,9 +133,17 @@ def oldest_day(store: StoreView, pdl: str, direction: Direction) -> date | None:
     return oldest
 
 
-def read_group(store: StoreView, pdl: str, direction: Direction, since: date | None) -> GroupSource:
+def read_group(
+    store: StoreView,
+    pdl: str,
+    direction: Direction,
+    since: date | None,
+    pricing: DatedPricing | None = None,
+) -> GroupSource:
     """The group's data from ``since`` (``None``: from its oldest day) minus
-    :data:`LOOKBACK_DAYS`, its hourly energy, and the Tempo colours it was split with."""
+    :data:`LOOKBACK_DAYS`, its hourly energy, and the Tempo colours it was split with. With a
+    ``pricing``, consumption is split with the hours of the offer row pricing each day when it
+    has its own (:class:`OfferHours`), as the web UI prices it."""
     stored = store.usage_point(pdl)
     option = stored.point.pricing_option if stored is not None else None
     history = stored.offpeak_history if stored is not None else OffpeakHistory([])
@@ -148,6 +161,12 @@ def read_group(store: StoreView, pdl: str, direction: Direction, since: date | N
         )
         for row in batch
     ]
+    periods = None
+    if pricing is not None and stored is not None and direction is Direction.CONSUMPTION:
+        last_curve = [datetime.fromtimestamp(r[0], PARIS).date() for r in rows[-1:]]
+        newest = max([*daily, *last_curve], default=first_day)
+        periods = pricing.pricing(stored, read_from, max(newest, first_day)).periods
+        history = OfferHours(history, periods)
     tempo: dict[date, TempoColor] = {}
     classify = None
     if direction is Direction.CONSUMPTION and option not in (None, PricingOption.BASE,
@@ -158,7 +177,9 @@ def read_group(store: StoreView, pdl: str, direction: Direction, since: date | N
         classify = TariffClassifier(option, history, tempo, tags)
     hourly = build_hourly(rows, daily, tags, fallback_tag(direction, option), classify)
     curve = {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
-    return GroupSource(pdl, direction, option, hourly, curve, daily, tempo, oldest, first_day)
+    return GroupSource(
+        pdl, direction, option, hourly, curve, daily, tempo, oldest, first_day, periods
+    )
 
 
 def chunk_messages(
@@ -208,6 +229,7 @@ class GroupImporter:
         *,
         prefix: str,
         prices: Callable[[], TariffPrices | None],
+        pricing: DatedPricing | None = None,
         max_message_bytes: int,
         wait_seconds: float,
         on_progress: Callable[[int, int], None] | None = None,
@@ -216,6 +238,7 @@ class GroupImporter:
         self._ws = ws
         self.prefix = prefix
         self._prices = prices
+        self._pricing = pricing
         self.max_message_bytes = max_message_bytes
         self.wait_seconds = wait_seconds
         self.on_progress = on_progress
@@ -264,7 +287,9 @@ class GroupImporter:
         started = time.perf_counter()
         ws: HomeAssistantWebSocket = await self._ws()
         prices = self._prices()
-        source = await asyncio.to_thread(read_group, self.store, pdl, direction, since)
+        source = await asyncio.to_thread(
+            read_group, self.store, pdl, direction, since, self._pricing
+        )
         report = ImportReport()
         if source.oldest is None or not source.hourly.hours:
             return report
@@ -279,12 +304,17 @@ class GroupImporter:
             bases = await self._continued_sums(ws, source, specs)
         if bases is None:
             if source.first_day != source.oldest:
-                source = await asyncio.to_thread(read_group, self.store, pdl, direction, None)
+                source = await asyncio.to_thread(
+                    read_group, self.store, pdl, direction, None, self._pricing
+                )
                 start = source.hourly.index_from(source.first_ts)
             report.full = True
             known = [s for s in specs if s.statistic_id in existing]
             bases = await self._sums_before(ws, source.first_ts, known)
         report.first_day = source.first_day
+        if prices is not None and source.periods is not None:
+            dated = self._dated(source)
+            specs = statistic_specs(self.prefix, pdl, direction, source.option, prices, dated)
         all_rows = [
             statistic_rows(source.hourly, spec, start, bases.get(spec.statistic_id, 0))
             for spec in specs
@@ -307,6 +337,13 @@ class GroupImporter:
             report.messages, report.elapsed_s, " (whole history)" if report.full else "",
         )  # fmt: skip
         return report
+
+    @staticmethod
+    def _dated(source: GroupSource) -> dict[str, dict[int, float]] | None:
+        """EUR/kWh of each tag by local day, from the offer rows that priced the group's days."""
+        if source.periods is None:
+            return None
+        return dated_tag_prices(source.periods, source.hourly.tags)
 
     async def _existing(self, ws: HomeAssistantWebSocket, ids: list[str]) -> set[str]:
         found = await ws.command("recorder/get_statistics_metadata", statistic_ids=ids)

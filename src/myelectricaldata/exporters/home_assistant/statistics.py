@@ -17,7 +17,9 @@ Rules (``docs/integrations/home-assistant.md`` explains them to users):
   :mod:`myelectricaldata.domain.tariffs` (date-versioned off-peak hours, Tempo day 06:00-06:00):
   :class:`TariffClassifier` asks it once per distinct case and reuses the answer;
 - every statistic of a group (one PDL and direction) has a row at every one of these hours, so the
-  sum before any hour is found at one hour for all of them.
+  sum before any hour is found at one hour for all of them;
+- a cost statistic prices each hour at the price of its tag on the hour's local day: the row of
+  the PDL's offer in force that day (:func:`dated_tag_prices`), as the web UI prices the day.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from myelectricaldata.domain.errors import InvalidInput
+from myelectricaldata.domain.offers import PRICE_FIELDS, Offer, Period
 from myelectricaldata.domain.offpeak import OffpeakHistory, OffpeakSchedule
 from myelectricaldata.domain.tariffs import (
     UNCLASSIFIED,
@@ -84,6 +88,8 @@ class StatisticSpec:
     """One external statistic: its id, name, unit and the energy column it is computed from.
 
     ``price`` (EUR per kWh) makes it a cost statistic of that column; ``None`` an energy one.
+    ``day_prices`` (EUR per kWh by local day number) prices each hour at its day's price instead;
+    a day it does not hold has no price in force and costs nothing (as in the web UI).
     """
 
     statistic_id: str
@@ -91,18 +97,25 @@ class StatisticSpec:
     unit: str
     tag: str
     price: float | None = None
+    day_prices: Mapping[int, float] | None = None
 
     @property
     def is_cost(self) -> bool:
         """True for a cost (EUR) statistic."""
         return self.price is not None
 
-    def units_of(self, wmin: int) -> int:
-        """The hour's value in this statistic's integer unit (W·min or micro-euros)."""
+    def units_of(self, wmin: int, day_no: int | None = None) -> int:
+        """The hour's value in this statistic's integer unit (W·min or micro-euros); a cost
+        with ``day_prices`` needs the hour's local ``day_no``."""
         if self.price is None:
             return wmin
+        price = self.price
+        if self.day_prices is not None:
+            if day_no is None:
+                raise ValueError(f"{self.statistic_id}: a dated price needs the hour's day")
+            price = self.day_prices.get(day_no, 0.0)
         # Rounded per hour so that a sum is an integer whatever the hour it starts from.
-        return round(wmin * self.price * MICRO_EUR / WMIN_PER_KWH)
+        return round(wmin * price * MICRO_EUR / WMIN_PER_KWH)
 
     def to_value(self, units: int) -> float:
         """An integer amount as the kWh or EUR float sent to Home Assistant."""
@@ -129,17 +142,71 @@ def fallback_tag(direction: Direction, option: PricingOption | None) -> str:
     return tags[0] if len(tags) == 1 else UNSPLIT
 
 
+class OfferHours(OffpeakHistory):
+    """The off-peak hours of each day as the offer pricing it reads them (as the web UI does):
+    the hours of the day's offer row when it has its own, else the meter's version in force."""
+
+    def __init__(self, meter: OffpeakHistory, periods: Sequence[Period]) -> None:
+        super().__init__([])
+        self.meter = meter
+        self.periods = tuple(periods)
+        self._firsts = [p.first for p in self.periods]
+
+    def at(self, day: date) -> OffpeakSchedule | None:
+        """The row's own hours of ``day``, else the meter's."""
+        from bisect import bisect_right
+
+        index = bisect_right(self._firsts, day) - 1
+        if index >= 0:
+            period = self.periods[index]
+            schedules = period.offer.hc_schedules
+            if period.last >= day and schedules is not None:
+                own = schedules.on(day)
+                if own is not None:
+                    return own
+        return self.meter.at(day)
+
+
+def row_price(row: Offer, tag: str) -> float:
+    """EUR/kWh of a tariff tag under an offer row. A row of another option than the contract
+    (a Base offer on an HC/HP meter) has no price for the tag: its Base price prices it, else
+    its dearest energy price (an upper bound, as a day without split is priced)."""
+    try:
+        return row.price_of(tag)
+    except InvalidInput:
+        if "base_price" in row.prices:
+            return row.prices["base_price"]
+        return max(row.prices[f] for f in PRICE_FIELDS if f in row.prices)
+
+
+def dated_tag_prices(periods: Sequence[Period], tags: Sequence[str]) -> dict[str, dict[int, float]]:
+    """EUR/kWh of each tag by local day number, from the offer rows pricing each day."""
+    tags = [tag for tag in tags if tag != UNSPLIT]  # its slot is unknown: it has no cost
+    out: dict[str, dict[int, float]] = {tag: {} for tag in tags}
+    for period in periods:
+        first = period.first.toordinal() - _EPOCH_ORDINAL
+        last = period.last.toordinal() - _EPOCH_ORDINAL
+        for tag in tags:
+            price = row_price(period.offer, tag)
+            column = out[tag]
+            for day_no in range(first, last + 1):
+                column[day_no] = price
+    return out
+
+
 def statistic_specs(
     prefix: str,
     pdl: str,
     direction: Direction,
     option: PricingOption | None,
     prices: TariffPrices | None,
+    dated: Mapping[str, Mapping[int, float]] | None = None,
 ) -> list[StatisticSpec]:
     """Every statistic of a PDL and direction: energy per tag, then cost per priced tag.
 
     ``unsplit`` has no cost (its tariff slot is unknown); production has a ``revenue`` only when
-    ``prices`` has a resale price.
+    ``prices`` has a resale price. ``dated`` (:func:`dated_tag_prices`) prices the consumption
+    cost of each day at its own row; without it every hour has ``prices``.
     """
     specs: list[StatisticSpec] = []
     if direction is Direction.PRODUCTION:
@@ -175,6 +242,7 @@ def statistic_specs(
                     COST_UNIT,
                     tag,
                     prices.price_of_tag(tag),
+                    dated.get(tag) if dated is not None else None,
                 )
             )
     return specs
@@ -455,7 +523,14 @@ class StatisticRows:
 def statistic_rows(hourly: Hourly, spec: StatisticSpec, start: int, base: int) -> StatisticRows:
     """Rows of ``spec`` for the hours at index ``start`` on, the sum continuing from ``base``."""
     column = hourly.columns[spec.tag][start:]
-    states = [spec.units_of(v) for v in column] if spec.is_cost else list(column)
+    if spec.day_prices is not None:
+        clock = _Clock()
+        hours = hourly.hours[start:]
+        states = [spec.units_of(v, clock.local_day(h)) for v, h in zip(column, hours, strict=True)]
+    elif spec.is_cost:
+        states = [spec.units_of(v) for v in column]
+    else:
+        states = list(column)
     sums: list[int] = []
     total = base
     for value in states:

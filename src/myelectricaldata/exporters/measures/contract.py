@@ -23,9 +23,10 @@ from myelectricaldata.exporters.measures.base import (
 
 # How the measures that share a rule are computed (docs/measures.md).
 COST_DOC = (
-    "Energy priced with `TariffPrices` (HC/HP and Tempo from the load-curve split; a day without a"
-    " complete load curve at its peak price, counted in `estimated_days`) plus the subscription "
-    "prorated per day; `last_reset` = start of the period."
+    "Each day priced like the web UI: at the row of the PDL's offer in force that day (its "
+    "subscription shared by the days of its month), minute by minute with that day's off-peak "
+    "hours; a day without a complete load curve spread like the average day, counted in "
+    "`estimated_days`; `last_reset` = start of the period."
 )
 
 #: Cost and power, in publication order.

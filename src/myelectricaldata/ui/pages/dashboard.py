@@ -224,17 +224,27 @@ def _grid_card(ctx: PageContext, values: dict[str, MeasureValue]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ExporterHealth:
-    """One destination on the dashboard: whether it is on, and its last run."""
+    """One destination on the dashboard: whether it is on, its last run, and the days it has
+    yet to re-send after a back-dated price, offer or off-peak change (``None``: none)."""
 
     name: str
     title: str
     enabled: bool
     last: ExportLog | None
+    reprice: tuple[date, date] | None = None
 
 
 def exporter_health(runtime: Runtime) -> list[ExporterHealth]:
     """Every destination that is enabled or ran at least once, with its last run."""
     exports = runtime.exports
+    pending: dict[str, tuple[date, date]] = {}
+    for mark in exports.pending_reprices():
+        known = pending.get(mark.destination)
+        pending[mark.destination] = (
+            (min(known[0], mark.first), max(known[1], mark.last))
+            if known
+            else (mark.first, mark.last)
+        )
     found = []
     for name, cls in sorted(exports.registry.types.items()):
         try:
@@ -244,7 +254,13 @@ def exporter_health(runtime: Runtime) -> list[ExporterHealth]:
         logs = exports.repo.logs(name, 1)
         if enabled or logs:
             found.append(
-                ExporterHealth(name, str(cls.title or name), enabled, logs[0] if logs else None)
+                ExporterHealth(
+                    name,
+                    str(cls.title or name),
+                    enabled,
+                    logs[0] if logs else None,
+                    pending.get(name),
+                )
             )
     return found
 
@@ -285,6 +301,23 @@ def _exporters_card(ctx: PageContext, health: list[ExporterHealth]) -> None:
                     if last is not None and last.error:
                         ui.label(localized(last.error, ctx.lang)).classes(
                             "text-xs text-negative break-words"
+                        )
+                    if item.reprice is not None:
+                        first, end = item.reprice
+                        note = ui.label(
+                            ctx.t(
+                                "dash.reprice",
+                                first=i18n.day_text(first, ctx.lang),
+                                last=i18n.day_text(end, ctx.lang),
+                                destination=item.title,
+                            )
+                        ).classes("text-xs font-medium")
+                        note.tooltip(ctx.t("dash.reprice_why"))
+                        m.apply(
+                            note,
+                            m.reprice(item.name),
+                            value=f"{first.isoformat()}/{end.isoformat()}",
+                            unit="",
                         )
 
 
