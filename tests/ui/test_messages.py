@@ -89,7 +89,7 @@ _UNREACHABLE = (
     "(ConnectError: All connection attempts failed): check url and that InfluxDB is running"
 )
 _UNREACHABLE_FR = (
-    "impossible de joindre InfluxDB (http://127.0.0.1:9) pour « a write » (ConnectError: All "
+    "impossible de joindre InfluxDB (http://127.0.0.1:9) pour une écriture (ConnectError: All "
     "connection attempts failed) : vérifiez l'URL et que InfluxDB fonctionne"
 )
 
@@ -146,3 +146,15 @@ def test_a_secret_refused_at_a_new_destination_is_explained_in_french(tmp_path: 
         "headers : X-New n'a pas de valeur enregistrée à garder ; saisissez-la"
     )
     assert localized(by_loc[("secret",)], "en") == by_loc[("secret",)]
+
+
+def test_what_a_request_was_for_is_said_in_french_or_quoted_when_unknown() -> None:
+    english = (
+        "cannot reach VictoriaMetrics at http://127.0.0.1:9 for {what} (ConnectError: refused): "
+        "check url and that VictoriaMetrics is running"
+    )
+    assert localized(english.format(what="a read-back"), "fr") == (
+        "impossible de joindre VictoriaMetrics (http://127.0.0.1:9) pour une relecture "
+        "(ConnectError: refused) : vérifiez l'URL et que VictoriaMetrics fonctionne"
+    )
+    assert "pour « a plug-in call » (" in localized(english.format(what="a plug-in call"), "fr")

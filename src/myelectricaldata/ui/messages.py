@@ -128,7 +128,7 @@ _FRENCH: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         (
             r"cannot reach (?P<server>.+?) at (?P<url>\S+) for (?P<what>.+) \((?P<exc>.+)\): "
             r"check url and that (?P=server) is running",
-            r"impossible de joindre \g<server> (\g<url>) pour « \g<what> » (\g<exc>) : "
+            r"impossible de joindre \g<server> (\g<url>) pour \g<what> (\g<exc>) : "
             r"vérifiez l'URL et que \g<server> fonctionne",
         ),
     )
@@ -166,6 +166,27 @@ _WRAPPERS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
 )
 
 
+#: What a request was for (``what`` in the sentences of ``exporters/http.py``), in French; any
+#: other is quoted as written.
+_WHAT: Final[dict[str, str]] = {
+    "a write": "une écriture",
+    "a read-back": "une relecture",
+    "a flush": "l'écriture sur disque",
+    "a count query": "une requête de comptage",
+    "the health check": "le contrôle de santé",
+    "the import": "l'import",
+}
+_GROUP_REF: Final = re.compile(r"\\g<(\w+)>")
+
+
+def _rewrite(found: re.Match[str], french: str) -> str:
+    """``french`` with each ``\\g<name>`` replaced by the group, ``what`` said in French."""
+    values = found.groupdict()
+    if values.get("what") is not None:
+        values["what"] = _WHAT.get(values["what"], f"« {values['what']} »")
+    return _GROUP_REF.sub(lambda ref: values.get(ref.group(1)) or "", french)
+
+
 def localized(message: str | None, lang: str) -> str:
     """``message`` in ``lang``: rewritten in French when its sentence is one of ours."""
     if not message:
@@ -184,5 +205,5 @@ def localized(message: str | None, lang: str) -> str:
     for pattern, french_sentence in _FRENCH:
         found = pattern.fullmatch(text)
         if found:
-            return found.expand(french_sentence)
+            return _rewrite(found, french_sentence)
     return message
