@@ -336,7 +336,9 @@ def ranking_bars(
         "type": "category",
         "data": categories,
         "inverse": True,
-        "axisLabel": {"width": 120, "overflow": "truncate"},
+        # Names wrap on two or three lines: the offers of one supplier share their start
+        # ("EDF — Tarif Bleu - ..."), so a cut name would not say which offer a bar is.
+        "axisLabel": {"width": 120, "overflow": "break", "lineHeight": 14},
     }
     options["grid"].update({"left": 8, "right": 24, "bottom": 24, "containLabel": True})
     options["dataZoom"] = []
