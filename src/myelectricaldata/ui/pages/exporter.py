@@ -462,7 +462,7 @@ async def build(ctx: PageContext) -> None:
         with ui.card().classes("w-full p-0"):
             with (
                 ui.tabs()
-                .props("outside-arrows mobile-arrows inline-label")
+                .props("outside-arrows mobile-arrows inline-label no-caps")
                 .classes("w-full") as tabs
             ):
                 tab_of = {}
