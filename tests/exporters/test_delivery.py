@@ -16,8 +16,11 @@ from myelectricaldata.exporters.base import (
     ConnectionTestResult,
     ConsumptionData,
     ExporterConfig,
+    ExportError,
     ExportResult,
+    PermanentError,
     ProductionData,
+    RetryableError,
     TempoData,
     secret_field,
 )
@@ -25,6 +28,7 @@ from myelectricaldata.exporters.delivery import ExportService, Span, plan_batche
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.store.exports import ChangeGroup, ExportBusy, ExportRepo
 from myelectricaldata.store.repo import Store
+from myelectricaldata.store.reprice import RepriceReason
 
 PDL = "12345678901234"
 
@@ -243,3 +247,53 @@ async def test_an_exporter_written_against_the_guide_still_runs(store: Store) ->
     log = await service.run("guide")
     assert (log.status, log.records) == ("success", 3)
     assert (await service.test("guide")).success
+
+
+class RepricingExporter(MemoryExporter):
+    """A destination that keeps costs: its re-pricing answers as ``answers`` says, in turn."""
+
+    name = "repricing"
+    reprices: ClassVar[bool] = True
+    answers: ClassVar[list[ExportResult | ExportError]] = []
+    repriced: ClassVar[list[tuple[str, date, date]]] = []
+
+    async def reprice(self, pdl: str, first: date, last: date) -> ExportResult:
+        RepricingExporter.repriced.append((pdl, first, last))
+        answer = RepricingExporter.answers.pop(0) if RepricingExporter.answers else None
+        if isinstance(answer, ExportError):
+            raise answer
+        return answer or ExportResult(True, 1)
+
+
+async def test_a_reprice_refused_for_good_is_not_retried_and_its_mark_waits_for_the_next_run(
+    store: Store,
+) -> None:
+    from cryptography.fernet import Fernet
+
+    registry = Registry(plugins=False)
+    registry.types["repricing"] = RepricingExporter
+    configs = ConfigStore(registry, ExportRepo(store), SecretBox(Fernet.generate_key()), {})
+    configs.save("repricing", {"enabled": True, "token": "tok-SECRET-123"})
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    service = ExportService(store, registry, configs, sleep=no_sleep)
+    store.upsert_daily(PDL, Direction.CONSUMPTION, days(date(2024, 1, 1), 5), Origin.GATEWAY)
+    assert (await service.run("repricing")).status == "success"  # it holds days: it reprices
+    service.reprices.mark([PDL], date(2024, 1, 3), RepriceReason.PRICES, today=date(2024, 1, 5))
+    RepricingExporter.repriced.clear()
+    RepricingExporter.answers = [PermanentError("the cost series is read-only (tok-SECRET-123)")]
+    failed = await service.run("repricing")
+    assert failed.status == "failed"
+    assert RepricingExporter.repriced == [(PDL, date(2024, 1, 3), date(2024, 1, 5))]  # once
+    assert "re-pricing 12345678901234: the cost series is read-only" in (failed.error or "")
+    assert "(not retried)" in (failed.error or "")
+    assert "tok-SECRET-123" not in (failed.error or "")
+    assert [(m.first, m.last) for m in service.reprices.pending("repricing")] == [
+        (date(2024, 1, 3), date(2024, 1, 5))
+    ]
+    RepricingExporter.answers = [RetryableError("busy"), ExportResult(True, 1)]
+    assert (await service.run("repricing")).status == "success"  # retried within the run
+    assert len(RepricingExporter.repriced) == 3
+    assert service.reprices.pending("repricing") == []

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
@@ -426,7 +427,8 @@ class ExportService:
             if exporter.supports_state:
                 snapshot = await self.state_snapshot()
                 if snapshot is not None:
-                    await self._deliver_state(name, exporter, snapshot, attempts)
+                    state = partial(exporter.export_state, snapshot)
+                    await self._call(name, exporter, state, "state", attempts)
             await self._db(
                 self.repo.finish_log, log_id, "success", records=sent, attempts=attempts.made
             )
@@ -469,28 +471,14 @@ class ExportService:
         a failure or a crash leaves the mark for the next run (and other destinations keep
         theirs)."""
         marks = [m for m in await self._db(self.pending_reprices) if m.destination == name]
-        redact = exporter.config.redactor()
         for mark in marks:
-
-            async def attempt(number: int, mark: RepriceMark = mark) -> None:
-                attempts.made += 1
-                try:
-                    result = await exporter.reprice(mark.pdl, mark.first, mark.last)
-                except Exception as exc:
-                    result = ExportResult(False, 0, str(exc) or type(exc).__name__)
-                if result.success:
-                    return
-                reason = redact(result.error or "refused")
-                if not result.retryable:
-                    raise ExportFailed(f"re-pricing {mark.pdl}: {reason} (not retried)")
-                raise Retryable(reason, retry_after=result.retry_after)
-
-            try:
-                await retrying(
-                    attempt, self.policy, sleep=self._sleep, what=f"export {name} re-pricing"
-                )
-            except GaveUp as exc:
-                raise ExportFailed(f"re-pricing {mark.pdl}: {exc}") from None
+            await self._call(
+                name,
+                exporter,
+                partial(exporter.reprice, mark.pdl, mark.first, mark.last),
+                f"re-pricing {mark.pdl}",
+                attempts,
+            )
             await self._db(self.reprices.clear, mark)
             log.info(
                 "export %s: costs of %s from %s to %s sent again (%s)",
@@ -560,19 +548,22 @@ class ExportService:
         except GaveUp as exc:
             raise ExportFailed(gave_up_message(batch.stream, exc)) from None
 
-    async def _deliver_state(
+    async def _call(
         self,
         name: str,
         exporter: BaseExporter[Any],
-        snapshot: StateSnapshot,
+        call: Callable[[], Awaitable[ExportResult]],
+        label: str,
         attempts: Attempts,
     ) -> None:
+        """Make one exporter call until it is accepted, under the delivery's retry policy; its
+        failures in the run's log start with ``label``."""
         redact = exporter.config.redactor()
 
         async def attempt(number: int) -> None:
             attempts.made += 1
             try:
-                result = await exporter.export_state(snapshot)
+                result = await call()
             except ExportError as exc:
                 result = ExportResult.failed(exc)
             except Exception as exc:
@@ -581,10 +572,10 @@ class ExportService:
                 return
             reason = redact(result.error or "refused")
             if not result.retryable:
-                raise ExportFailed(f"state: {reason} (not retried)")
+                raise ExportFailed(f"{label}: {reason} (not retried)")
             raise Retryable(reason, retry_after=result.retry_after)
 
         try:
-            await retrying(attempt, self.policy, sleep=self._sleep, what=f"export {name} state")
+            await retrying(attempt, self.policy, sleep=self._sleep, what=f"export {name} {label}")
         except GaveUp as exc:
-            raise ExportFailed(f"state: {exc}") from None
+            raise ExportFailed(f"{label}: {exc}") from None
