@@ -24,7 +24,8 @@ from myelectricaldata.exporters.base import (
     TempoData,
     secret_field,
 )
-from myelectricaldata.exporters.delivery import ExportService, Span, plan_batches
+from myelectricaldata.exporters.batches import Span, plan_batches
+from myelectricaldata.exporters.delivery import ExportService
 from myelectricaldata.exporters.registry import ConfigStore, Registry
 from myelectricaldata.store.exports import ChangeGroup, ExportBusy, ExportRepo
 from myelectricaldata.store.repo import Store

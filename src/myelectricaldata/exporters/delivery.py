@@ -17,28 +17,30 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from myelectricaldata.domain.timeutil import PARIS, local_midnight
-from myelectricaldata.domain.types import Direction, LoadCurvePoint, Stream, UsagePoint
+from myelectricaldata.domain.types import Stream, UsagePoint
 from myelectricaldata.exporters.base import (
     BaseExporter,
     ConnectionTestResult,
-    ConsumptionData,
     EcowattData,
-    EnergyPoint,
     ExporterConfig,
-    ExportError,
     ExportResult,
-    ProductionData,
     SeriesData,
     StateSnapshot,
     TempoData,
     build_exporter,
+)
+from myelectricaldata.exporters.batches import (
+    Batch,
+    batch_objects,
+    outcome,
+    plan_batches,
+    send,
 )
 from myelectricaldata.exporters.context import (
     ExporterContext,
@@ -49,11 +51,9 @@ from myelectricaldata.exporters.context import (
 from myelectricaldata.exporters.registry import ConfigStore, Registry, UnknownExporter
 from myelectricaldata.exporters.snapshot import compute_snapshot
 from myelectricaldata.store.exports import (
-    ChangeGroup,
     ExportBusy,
     ExportLog,
     ExportRepo,
-    StreamRows,
 )
 from myelectricaldata.store.repo import Store
 from myelectricaldata.store.reprice import RepriceMark, RepriceMarks
@@ -90,104 +90,6 @@ class Attempts:
     they are made: a run that fails after its retries still says how many it made."""
 
     made: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """Rows of one stream to send together, and the checkpoint they complete (if any)."""
-
-    rows: StreamRows
-    completes: int | None  # change number to advance to once accepted (None for a replay)
-
-    @property
-    def stream(self) -> Stream:
-        """The stream the rows belong to."""
-        return self.rows.stream
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Writes ``after < change_no <= upto`` of one stream, ``rows`` rows in all."""
-
-    after: int
-    upto: int
-    rows: int
-
-
-def plan_batches(groups: Sequence[ChangeGroup], size: int) -> list[Span]:
-    """Split the writes of a stream into spans of whole writes.
-
-    A span holds at most ``size`` rows unless a single write is bigger; a checkpoint is then
-    always the end of a complete write.
-    """
-    spans: list[Span] = []
-    if not groups:
-        return spans
-    start = prev = groups[0].change_no - 1
-    count = 0
-    for group in groups:
-        if count and count + group.rows > size:
-            spans.append(Span(start, prev, count))
-            start, count = prev, 0
-        count += group.rows
-        prev = group.change_no
-    spans.append(Span(start, prev, count))
-    return spans
-
-
-def _day_point(day: date, value: float, quality: str, at: datetime | None = None) -> EnergyPoint:
-    end = local_midnight(day + timedelta(days=1))
-    return EnergyPoint(local_midnight(day), end, value, quality, at=at)
-
-
-def _curve_point(p: LoadCurvePoint) -> EnergyPoint:
-    # Add real minutes to the instant, not to the wall clock (DST days).
-    start = p.start.astimezone(PARIS)
-    end = (p.start + timedelta(minutes=p.interval_min)).astimezone(PARIS)
-    return EnergyPoint(start, end, p.avg_w * p.interval_min / 60, p.quality, avg_w=p.avg_w)
-
-
-def batch_objects(
-    rows: StreamRows, points: Mapping[str, UsagePoint]
-) -> list[SeriesData | TempoData | EcowattData]:
-    """The data objects of a batch: one per PDL for the meter's streams, one for Tempo or
-    EcoWatt."""
-    stream = rows.stream
-    if stream is Stream.TEMPO:
-        return [TempoData(rows.tempo)]
-    if stream is Stream.ECOWATT:
-        return [EcowattData(rows.ecowatt)]
-    series: dict[str, list[EnergyPoint]] = {}
-    for pdl, daily in rows.daily.items():
-        series[pdl] = [_day_point(r.day, r.value_wh, r.quality) for r in daily]
-    for pdl, curve in rows.curve.items():
-        series[pdl] = [_curve_point(p) for p in curve]
-    for pdl, peaks in rows.max_power.items():
-        series[pdl] = [
-            _day_point(r.day, r.value_va, r.quality, r.at.astimezone(PARIS)) for r in peaks
-        ]
-    kind = ProductionData if stream.direction is Direction.PRODUCTION else ConsumptionData
-    return [kind(pdl, stream, series[pdl], points.get(pdl)) for pdl in sorted(series)]
-
-
-async def send(
-    exporter: BaseExporter[Any], item: SeriesData | TempoData | EcowattData
-) -> ExportResult:
-    """One call of the exporter method that takes ``item``; whatever it raises is a failed
-    result (retryable unless the exporter said otherwise)."""
-    try:
-        if isinstance(item, ProductionData):
-            return await exporter.export_production(item)
-        if isinstance(item, ConsumptionData):
-            return await exporter.export_consumption(item)
-        if isinstance(item, TempoData):
-            return await exporter.export_tempo(item)
-        assert isinstance(item, EcowattData)
-        return await exporter.export_ecowatt(item)
-    except ExportError as exc:
-        return ExportResult.failed(exc)
-    except Exception as exc:  # an exporter's bug or an unclassified error: try again later
-        return ExportResult(False, 0, str(exc) or type(exc).__name__)
 
 
 class ExportService:
@@ -562,12 +464,7 @@ class ExportService:
 
         async def attempt(number: int) -> None:
             attempts.made += 1
-            try:
-                result = await call()
-            except ExportError as exc:
-                result = ExportResult.failed(exc)
-            except Exception as exc:
-                result = ExportResult(False, 0, str(exc) or type(exc).__name__)
+            result = await outcome(call)
             if result.success:
                 return
             reason = redact(result.error or "refused")

@@ -273,7 +273,7 @@ async def test_a_disconnect_mid_import_then_a_resume_ends_with_exactly_the_full_
     fake.reset()
     ExportRepo(window).reset_checkpoints("home_assistant")
     exporter = service.exporter("home_assistant")
-    from myelectricaldata.exporters.delivery import batch_objects
+    from myelectricaldata.exporters.batches import batch_objects
 
     repo = ExportRepo(window)
     rows = repo.changed_rows(Stream.CONSUMPTION_DAILY, 0, window.max_change_no())
