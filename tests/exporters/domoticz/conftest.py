@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from myelectricaldata.exporters.domoticz.client import DomoticzAuth, DomoticzClient
+from myelectricaldata.exporters.domoticz.client import DomoticzClient
+from myelectricaldata.exporters.domoticz.protocol import DomoticzAuth
 from tests.fakes.domoticz import DEFAULT_PASSWORD, DEFAULT_USER, FakeDomoticz
 
 ADMIN = DomoticzAuth("basic", DEFAULT_USER, DEFAULT_PASSWORD)

@@ -7,17 +7,17 @@ from datetime import date
 import pytest
 
 from myelectricaldata.domain.types import DailyReading
-from myelectricaldata.exporters.domoticz.client import (
+from myelectricaldata.exporters.domoticz.client import DomoticzClient
+from myelectricaldata.exporters.domoticz.devices import DeviceKind
+from myelectricaldata.exporters.domoticz.mapping import DeviceUpdate, counter_day_rows
+from myelectricaldata.exporters.domoticz.protocol import (
     DomoticzAuth,
     DomoticzAuthError,
-    DomoticzClient,
     DomoticzRefused,
     DomoticzUnavailable,
     DomoticzVersion,
     options_param,
 )
-from myelectricaldata.exporters.domoticz.devices import DeviceKind
-from myelectricaldata.exporters.domoticz.mapping import DeviceUpdate, counter_day_rows
 from myelectricaldata.support.redaction import MASK
 from myelectricaldata.support.retry import Retryable
 from tests.exporters.domoticz.conftest import ADMIN

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from myelectricaldata.exporters.domoticz.client import DomoticzAuth
 from myelectricaldata.exporters.domoticz.config import DomoticzConfig
 from myelectricaldata.exporters.domoticz.devices import DeviceKind
+from myelectricaldata.exporters.domoticz.protocol import DomoticzAuth
 
 SECRET = "s3cret-pa55word"
 

@@ -19,7 +19,7 @@ from myelectricaldata.domain.types import (
     PricingOption,
     TempoColor,
 )
-from myelectricaldata.exporters.domoticz.client import DomoticzClient, DomoticzUnavailable
+from myelectricaldata.exporters.domoticz.client import DomoticzClient
 from myelectricaldata.exporters.domoticz.devices import DeviceKind
 from myelectricaldata.exporters.domoticz.mapping import (
     P1Readings,
@@ -32,6 +32,7 @@ from myelectricaldata.exporters.domoticz.mapping import (
     short_log_rows,
 )
 from myelectricaldata.exporters.domoticz.measures import Measure
+from myelectricaldata.exporters.domoticz.protocol import DomoticzUnavailable
 from myelectricaldata.exporters.domoticz.provisioning import (
     ensure_devices,
     plan_devices,

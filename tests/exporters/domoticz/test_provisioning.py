@@ -5,13 +5,10 @@ from __future__ import annotations
 import pytest
 
 from myelectricaldata.domain.errors import InvalidInput
-from myelectricaldata.exporters.domoticz.client import (
-    DomoticzAuth,
-    DomoticzAuthError,
-    DomoticzClient,
-)
+from myelectricaldata.exporters.domoticz.client import DomoticzClient
 from myelectricaldata.exporters.domoticz.devices import DeviceKind
 from myelectricaldata.exporters.domoticz.measures import Measure
+from myelectricaldata.exporters.domoticz.protocol import DomoticzAuth, DomoticzAuthError
 from myelectricaldata.exporters.domoticz.provisioning import (
     DeviceSpec,
     ensure_devices,

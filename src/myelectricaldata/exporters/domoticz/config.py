@@ -13,8 +13,8 @@ from pydantic import ConfigDict, field_validator, model_validator
 
 from myelectricaldata.domain.types import validate_pdl
 from myelectricaldata.exporters.domoticz.catalogue import CATALOGUE, unknown_keys
-from myelectricaldata.exporters.domoticz.client import AuthMode, DomoticzAuth
 from myelectricaldata.exporters.domoticz.devices import DeviceKind
+from myelectricaldata.exporters.domoticz.protocol import AuthMode, DomoticzAuth
 from myelectricaldata.exporters.fields import ExporterConfig, Translated, setting
 from myelectricaldata.exporters.http import (
     check_base_url,

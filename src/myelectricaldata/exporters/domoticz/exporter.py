@@ -43,11 +43,7 @@ from myelectricaldata.exporters.base import (
     TempoData,
 )
 from myelectricaldata.exporters.domoticz.catalogue import CatalogueMeasure, selected
-from myelectricaldata.exporters.domoticz.client import (
-    DomoticzClient,
-    DomoticzError,
-    DomoticzUnavailable,
-)
+from myelectricaldata.exporters.domoticz.client import DomoticzClient
 from myelectricaldata.exporters.domoticz.config import DomoticzConfig
 from myelectricaldata.exporters.domoticz.devices import DeviceKind
 from myelectricaldata.exporters.domoticz.history import (
@@ -57,6 +53,7 @@ from myelectricaldata.exporters.domoticz.history import (
     short_log_history,
 )
 from myelectricaldata.exporters.domoticz.mapping import DeviceUpdate, measure_update
+from myelectricaldata.exporters.domoticz.protocol import DomoticzError, DomoticzUnavailable
 from myelectricaldata.exporters.domoticz.provisioning import (
     CONSUMPTION,
     PRODUCTION,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from myelectricaldata.domain.errors import InvalidInput
 from myelectricaldata.domain.types import validate_pdl
-from myelectricaldata.exporters.domoticz.client import DeviceInfo, DomoticzClient
+from myelectricaldata.exporters.domoticz.client import DomoticzClient
 from myelectricaldata.exporters.domoticz.devices import (
     DEVICE_TYPES,
     HISTORY_KINDS,
@@ -33,6 +33,7 @@ from myelectricaldata.exporters.domoticz.measures import (
     MeasureKind,
     device_kind_for,
 )
+from myelectricaldata.exporters.domoticz.protocol import DeviceInfo
 
 #: First part of every marker (the Description of the devices we made).
 MARKER_PREFIX = "myelectricaldata"
