@@ -29,9 +29,12 @@ from myelectricaldata.domain.types import Direction
 from myelectricaldata.exporters.home_assistant import importer as importer_module
 from myelectricaldata.exporters.home_assistant.importer import (
     GroupImporter,
+    read_group,
+)
+from myelectricaldata.exporters.home_assistant.messages import (
     chunk_messages,
     interleave,
-    read_group,
+    message_builder,
 )
 from myelectricaldata.exporters.home_assistant.statistics import (
     iso_hours,
@@ -101,7 +104,7 @@ async def run_baseline(bodies: list[str], fake: FakeHomeAssistant) -> tuple[floa
     ws = HomeAssistantWebSocket(fake.url, fake.token)
     started = time.perf_counter()
     await ws.connect()
-    builders = [("recorder/import_statistics", importer_module._builder(b)) for b in bodies]
+    builders = [("recorder/import_statistics", message_builder(b)) for b in bodies]
     await ws.pipeline(builders, window=importer_module.WINDOW)
     elapsed = time.perf_counter() - started
     await ws.close()

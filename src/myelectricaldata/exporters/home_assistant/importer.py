@@ -17,10 +17,9 @@ group start again from its oldest day, so it gets its whole history.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -31,6 +30,11 @@ from myelectricaldata.domain.tariffs import TariffPrices
 from myelectricaldata.domain.timeutil import PARIS, local_midnight
 from myelectricaldata.domain.types import Direction, PricingOption, TempoColor
 from myelectricaldata.exporters.context import DatedPricing, StoreView
+from myelectricaldata.exporters.home_assistant.messages import (
+    chunk_messages,
+    interleave,
+    message_builder,
+)
 from myelectricaldata.exporters.home_assistant.statistics import (
     Hourly,
     OfferHours,
@@ -180,43 +184,6 @@ def read_group(
     return GroupSource(
         pdl, direction, option, hourly, curve, daily, tempo, oldest, first_day, periods
     )
-
-
-def chunk_messages(
-    rows: StatisticRows, meta: Mapping[str, Any], iso: Mapping[int, str], max_bytes: int
-) -> list[tuple[int, str]]:
-    """The import messages of one statistic, each under ``max_bytes`` with its id: ``(rows,
-    body)`` where ``body`` follows ``{"id":N,``."""
-    head = (
-        '"type":"recorder/import_statistics","metadata":'
-        + json.dumps(meta, separators=(",", ":"))
-        + ',"stats":['
-    )
-    budget = max_bytes - len(head) - 24  # '{"id":<int>,' and ']}'
-    if budget < 200:
-        raise ValueError("max_message_bytes is too small for one statistics row")
-    out: list[tuple[int, str]] = []
-    chunk: list[str] = []
-    size = 0
-    for fragment in rows.fragments(iso):
-        if chunk and size + len(fragment) + 1 > budget:
-            out.append((len(chunk), head + ",".join(chunk) + "]}"))
-            chunk, size = [], 0
-        chunk.append(fragment)
-        size += len(fragment) + 1
-    if chunk:
-        out.append((len(chunk), head + ",".join(chunk) + "]}"))
-    return out
-
-
-def interleave(per_statistic: Sequence[list[tuple[int, str]]]) -> Iterator[tuple[int, str]]:
-    """Messages round-robin over the statistics, oldest chunks first, so that an import cut
-    short leaves every statistic filled up to about the same hour."""
-    longest = max((len(m) for m in per_statistic), default=0)
-    for i in range(longest):
-        for messages in per_statistic:
-            if i < len(messages):
-                yield messages[i]
 
 
 class GroupImporter:
@@ -451,7 +418,7 @@ class GroupImporter:
 
         def builders() -> Iterator[tuple[str, MessageBuilder]]:
             for _, body in ordered:
-                yield "recorder/import_statistics", _builder(body)
+                yield "recorder/import_statistics", message_builder(body)
 
         await ws.pipeline(builders(), window=WINDOW, on_done=progressed)
         report.messages = total
@@ -491,10 +458,6 @@ class GroupImporter:
                 )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
-
-
-def _builder(body: str) -> MessageBuilder:
-    return lambda msg_id: f'{{"id":{msg_id},{body}'
 
 
 def _iso(ts: int) -> str:

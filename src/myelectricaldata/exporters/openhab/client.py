@@ -1,28 +1,8 @@
 """Async client of openHAB's REST API: server info, persistence services, items, states, history.
 
-What openHAB answers (PROTOCOLS.md §7, read in openhab-core's ``ItemResource``,
-``PersistenceResource``, ``AuthFilter``) shapes every method:
-
-- An API token (``oh.<name>.<random>``) goes as ``Authorization: Bearer``, as the Basic user
-  with an empty password, or in ``X-OPENHAB-TOKEN``. A refused token is 401 on every path, even
-  ``GET /rest/``; creating items and writing history need the administrator role (401/403).
-- Items are created or updated in one request (``PUT /rest/items`` with a list). An update
-  resets the item's state to NULL, so :meth:`OpenHABClient.provision` sends only the items that
-  are missing or differ, and a second run sends nothing.
-- ``PUT /rest/items/{item}/state`` answers 202 before the item applies the state: a value whose
-  unit does not fit the item's dimension is dropped silently, so states always carry the unit
-  of the item (``12.5 kWh`` to a ``Number:Energy``) and the item's ``unit`` metadata is set.
-- History is one ``PUT /rest/persistence/items/{item}?serviceId=&time=&state=`` per point
-  (there is no bulk endpoint), only into a *Modifiable* service (rrd4j, the default, is
-  Queryable: 400 ``Persistence service not modifiable``). Times are sent as
-  ``yyyy-MM-dd'T'HH:mm:ss.SSS+0000`` (UTC); httpx encodes the ``+`` (an unencoded ``+`` reads as
-  a space and openHAB refuses the time). Points go out ``concurrency`` at a time.
-
-Errors: a failure that a later attempt may fix (no answer, 408, 429, 5xx) raises
-:class:`~myelectricaldata.support.retry.Retryable` with the server's ``Retry-After``; a refusal
-raises an :class:`OpenHABError` whose message says what to change. The client never retries on
-its own, and every message goes through one :class:`~myelectricaldata.support.redaction.Redactor`
-that knows the token.
+One request per call, the token on each, every failure classified (retryable or what to
+change) and every message redacted; what openHAB answers, which shapes every method, is in
+:mod:`.model`.
 """
 
 from __future__ import annotations
@@ -56,23 +36,12 @@ from myelectricaldata.exporters.openhab.model import (
     ServerInfo,
     StateUpdate,
     StoredPoint,
+    error_message,
     openhab_time,
     rest_base,
 )
 from myelectricaldata.support.redaction import Redactor
 from myelectricaldata.support.retry import Retryable, parse_retry_after
-
-
-def _error_message(response: httpx.Response) -> str | None:
-    """``error.message`` of openHAB's JSON error body, None when the body is not one."""
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        message = body["error"].get("message")
-        return message if isinstance(message, str) else None
-    return None
 
 
 class OpenHABClient:
@@ -161,7 +130,7 @@ class OpenHABClient:
     def _failure(self, response: httpx.Response, what: str) -> Exception:
         """The error for a non-2xx answer: Retryable when a later attempt may succeed."""
         status = response.status_code
-        said = _error_message(response)
+        said = error_message(response)
         if retryable_status(status):
             quoted = f": {said}" if said else ""
             return Retryable(
@@ -527,12 +496,4 @@ class OpenHABClient:
         )
 
 
-def describe(info: ServerInfo, service: PersistenceServiceInfo | None) -> str:
-    """One line for a connection test: version, time zone, history service."""
-    text = f"openHAB {info.runtime_version or '?'} (REST API {info.api_version}), {info.timezone}"
-    if service is not None:
-        text += f"; history in {service.id} ({service.label or service.kind})"
-    return text
-
-
-__all__ = ["OpenHABClient", "describe"]
+__all__ = ["OpenHABClient"]

@@ -39,7 +39,7 @@ from myelectricaldata.exporters.base import (
     StateSnapshot,
     TempoData,
 )
-from myelectricaldata.exporters.openhab.client import OpenHABClient, describe
+from myelectricaldata.exporters.openhab.client import OpenHABClient
 from myelectricaldata.exporters.openhab.config import OpenHABConfig
 from myelectricaldata.exporters.openhab.history import (
     HistoryWrite,
@@ -63,6 +63,7 @@ from myelectricaldata.exporters.openhab.model import (
     PersistenceServiceInfo,
     ServerInfo,
     StateUpdate,
+    describe,
 )
 from myelectricaldata.support.retry import Retryable
 
